@@ -1,0 +1,3 @@
+//! Typed async client for the Nutanix Prism Central v3 REST API.
+
+pub mod model;

@@ -1,0 +1,128 @@
+//! Blocks shared by every entity: `metadata` and references.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, DisplayFromStr, PickFirst, serde_as};
+
+/// A reference to another entity: `{kind, uuid, name?}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Reference {
+    /// Kind of the referenced entity (`"cluster"`, `"host"`, `"project"`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// UUID of the referenced entity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Display name; real bodies sometimes omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl Reference {
+    /// Builds a reference (used by tests and the simulator).
+    pub fn new(kind: impl Into<String>, uuid: impl Into<String>, name: Option<String>) -> Self {
+        Self { kind: Some(kind.into()), uuid: Some(uuid.into()), name }
+    }
+}
+
+/// The `metadata` block of an entity (all kinds).
+#[serde_as]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Metadata {
+    /// Primary key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    /// Entity kind.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Optional name (some kinds carry their name here rather than in `spec`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Creation time, RFC 3339 text as sent by Prism (`"2025-06-07T18:23:52Z"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_time: Option<String>,
+    /// Last update time, RFC 3339 text as sent by Prism.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_update_time: Option<String>,
+    /// Version of the spec, incremented on each update.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_version: Option<i64>,
+    /// Hash of the spec (often 50 zeros).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spec_hash: Option<String>,
+    /// Entity version; a string on the wire (`"1"`), numbers are accepted too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde_as(as = "Option<PickFirst<(_, DisplayFromStr)>>")]
+    pub entity_version: Option<String>,
+    /// Single-valued categories (old view). Prefer [`Metadata::categories`].
+    #[serde(default, rename = "categories", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde_as(deserialize_as = "DefaultOnNull")]
+    pub categories_single: BTreeMap<String, String>,
+    /// Multi-valued categories (new view), preferred when present.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde_as(deserialize_as = "DefaultOnNull")]
+    pub categories_mapping: BTreeMap<String, Vec<String>>,
+    /// Project the entity belongs to (`kind: "project"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_reference: Option<Reference>,
+    /// Owner of the entity (`kind: "user"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_reference: Option<Reference>,
+}
+
+impl Metadata {
+    /// Categories as `key -> values`, sorted by key.
+    ///
+    /// Rule: `categories_mapping` (multi-valued) is preferred; when it is empty, the single-valued
+    /// `categories` map is used, each value becoming a one-element list.
+    pub fn categories(&self) -> BTreeMap<String, Vec<String>> {
+        if !self.categories_mapping.is_empty() {
+            return self.categories_mapping.clone();
+        }
+        self.categories_single.iter().map(|(k, v)| (k.clone(), vec![v.clone()])).collect()
+    }
+
+    /// Name of the owning project, when referenced.
+    pub fn project_name(&self) -> Option<&str> {
+        self.project_reference.as_ref().and_then(|r| r.name.as_deref())
+    }
+
+    /// Name of the owner, when referenced.
+    pub fn owner_name(&self) -> Option<&str> {
+        self.owner_reference.as_ref().and_then(|r| r.name.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_mapping_is_preferred() {
+        let m: Metadata = serde_json::from_value(serde_json::json!({
+            "categories": {"Env": "prod"},
+            "categories_mapping": {"Env": ["prod", "dr"]}
+        }))
+        .unwrap();
+        assert_eq!(m.categories()["Env"], vec!["prod", "dr"]);
+    }
+
+    #[test]
+    fn single_categories_are_the_fallback() {
+        let m: Metadata =
+            serde_json::from_value(serde_json::json!({"categories": {"Env": "prod"}, "categories_mapping": null}))
+                .unwrap();
+        assert_eq!(m.categories()["Env"], vec!["prod"]);
+    }
+
+    #[test]
+    fn entity_version_accepts_string_or_number() {
+        let a: Metadata = serde_json::from_str(r#"{"entity_version":"3"}"#).unwrap();
+        let b: Metadata = serde_json::from_str(r#"{"entity_version":3}"#).unwrap();
+        assert_eq!(a.entity_version.as_deref(), Some("3"));
+        assert_eq!(b.entity_version.as_deref(), Some("3"));
+    }
+}

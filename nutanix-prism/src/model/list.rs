@@ -1,0 +1,163 @@
+//! List requests and responses shared by every `POST /<kind>/list` endpoint.
+
+use serde::{Deserialize, Serialize};
+use serde_with::{DefaultOnNull, serde_as};
+
+/// Sort direction of a list request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SortOrder {
+    /// Smallest first.
+    Ascending,
+    /// Largest first.
+    Descending,
+}
+
+/// Body of a `POST /<kind>/list` request (`<kind>_list_metadata` in the v3 spec).
+///
+/// Every field is optional on the wire. Note that Prism's default `length` is **20**: the
+/// client always sends an explicit length for paged kinds.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListRequest {
+    /// The entity kind, e.g. `"vm"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Index of the first entity to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// Page size; Prism defaults to 20 and silently clamps large values (about 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
+    /// FIQL filter using IDF attribute names (`vm_name==foo;power_state==on`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// IDF attribute to sort by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_attribute: Option<String>,
+    /// Sort direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<SortOrder>,
+}
+
+impl ListRequest {
+    /// A request for `kind` with no paging fields set.
+    pub fn new(kind: impl Into<String>) -> Self {
+        Self { kind: Some(kind.into()), ..Self::default() }
+    }
+
+    /// Sets `offset`.
+    #[must_use]
+    pub fn offset(mut self, offset: i64) -> Self {
+        self.offset = Some(offset);
+        self
+    }
+
+    /// Sets `length` (page size).
+    #[must_use]
+    pub fn length(mut self, length: i64) -> Self {
+        self.length = Some(length);
+        self
+    }
+
+    /// Sets the FIQL `filter`.
+    #[must_use]
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Sets `sort_attribute` and `sort_order`.
+    #[must_use]
+    pub fn sort(mut self, attribute: impl Into<String>, order: SortOrder) -> Self {
+        self.sort_attribute = Some(attribute.into());
+        self.sort_order = Some(order);
+        self
+    }
+}
+
+/// The `metadata` block of a list response. Every field may be absent in real bodies
+/// (`clusters/list` omits `length` and `offset`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ListMetadata {
+    /// Entity kind of the page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// Offset echoed by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<i64>,
+    /// Number of entities in this page (as reported; may disagree with the body).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
+    /// Number of entities matching the request across all pages (as reported; may be wrong).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_matches: Option<i64>,
+    /// Filter echoed by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// Sort attribute echoed by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_attribute: Option<String>,
+    /// Sort order echoed by the server (kept as text: servers echo odd values).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<String>,
+}
+
+/// One page of a `POST /<kind>/list` response.
+#[serde_as]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize"))]
+#[non_exhaustive]
+pub struct ListResponse<T> {
+    /// API version, usually `"3.1"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// Paging metadata; defaults to empty when absent.
+    #[serde(default)]
+    #[serde_as(deserialize_as = "DefaultOnNull")]
+    pub metadata: ListMetadata,
+    /// The entities of this page; empty when absent or `null`.
+    #[serde(default = "Vec::new")]
+    #[serde_as(deserialize_as = "DefaultOnNull")]
+    pub entities: Vec<T>,
+}
+
+impl<T> Default for ListResponse<T> {
+    fn default() -> Self {
+        Self { api_version: None, metadata: ListMetadata::default(), entities: Vec::new() }
+    }
+}
+
+impl<T> ListResponse<T> {
+    /// Builds a page from its parts (used by tests and the simulator).
+    pub fn new(metadata: ListMetadata, entities: Vec<T>) -> Self {
+        Self { api_version: Some("3.1".to_owned()), metadata, entities }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_object_decodes_to_an_empty_page() {
+        let page: ListResponse<serde_json::Value> = serde_json::from_str("{}").unwrap();
+        assert!(page.entities.is_empty());
+        assert_eq!(page.metadata, ListMetadata::default());
+    }
+
+    #[test]
+    fn null_entities_and_metadata_decode_to_defaults() {
+        let page: ListResponse<serde_json::Value> =
+            serde_json::from_str(r#"{"metadata":null,"entities":null}"#).unwrap();
+        assert!(page.entities.is_empty());
+        assert_eq!(page.metadata.total_matches, None);
+    }
+
+    #[test]
+    fn list_request_omits_unset_fields() {
+        let body = serde_json::to_value(ListRequest::new("vm").offset(0).length(500)).unwrap();
+        assert_eq!(body, serde_json::json!({"kind":"vm","offset":0,"length":500}));
+    }
+}
