@@ -1,0 +1,1 @@
+//! cloudforet-client (work in progress).

@@ -1,0 +1,1 @@
+//! collector-core (work in progress).
