@@ -1,0 +1,1 @@
+//! Plugin server kit (in progress).
