@@ -56,7 +56,9 @@ use secrecy::{ExposeSecret, SecretString};
 use tonic::metadata::AsciiMetadataValue;
 use tonic::transport::Channel;
 
-pub use builder::{ClientBuilder, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PAGE_SIZE};
+pub use builder::{
+    ClientBuilder, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PAGE_SIZE,
+};
 pub use identity::{GrantedToken, IssuedToken};
 pub use retry::RetryPolicy;
 
@@ -162,7 +164,9 @@ impl Auth {
             .transpose()?;
         Ok(Self {
             token,
-            domain_id: domain_id.map(|d| plain_metadata("x_domain_id", d)).transpose()?,
+            domain_id: domain_id
+                .map(|d| plain_metadata("x_domain_id", d))
+                .transpose()?,
             workspace_id: workspace_id
                 .map(|w| plain_metadata("x_workspace_id", w))
                 .transpose()?,
@@ -230,7 +234,11 @@ impl CloudForetClient {
     ///
     /// [`Error::Config`] when the token contains characters gRPC metadata cannot carry.
     pub fn with_token(&self, token: SecretString) -> Result<Self> {
-        self.with_auth(Some(token), self.domain_id().map(str::to_owned), self.workspace_id().map(str::to_owned))
+        self.with_auth(
+            Some(token),
+            self.domain_id().map(str::to_owned),
+            self.workspace_id().map(str::to_owned),
+        )
     }
 
     /// A client sharing this one's connections but sending `x_domain_id: domain_id`.
