@@ -59,7 +59,8 @@ use tonic::transport::Channel;
 pub use builder::{
     ClientBuilder, DEFAULT_CALL_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_PAGE_SIZE,
 };
-pub use identity::{GrantedToken, IssuedToken};
+pub use identity::{GrantedToken, IssuedToken, RoleType, Scope};
+pub use inventory::JobStatus;
 pub use retry::RetryPolicy;
 
 use crate::error::{Error, Result};
