@@ -43,7 +43,10 @@ pub struct ListRequest {
 impl ListRequest {
     /// A request for `kind` with no paging fields set.
     pub fn new(kind: impl Into<String>) -> Self {
-        Self { kind: Some(kind.into()), ..Self::default() }
+        Self {
+            kind: Some(kind.into()),
+            ..Self::default()
+        }
     }
 
     /// Sets `offset`.
@@ -125,14 +128,22 @@ pub struct ListResponse<T> {
 
 impl<T> Default for ListResponse<T> {
     fn default() -> Self {
-        Self { api_version: None, metadata: ListMetadata::default(), entities: Vec::new() }
+        Self {
+            api_version: None,
+            metadata: ListMetadata::default(),
+            entities: Vec::new(),
+        }
     }
 }
 
 impl<T> ListResponse<T> {
     /// Builds a page from its parts (used by tests and the simulator).
     pub fn new(metadata: ListMetadata, entities: Vec<T>) -> Self {
-        Self { api_version: Some("3.1".to_owned()), metadata, entities }
+        Self {
+            api_version: Some("3.1".to_owned()),
+            metadata,
+            entities,
+        }
     }
 }
 
@@ -158,6 +169,9 @@ mod tests {
     #[test]
     fn list_request_omits_unset_fields() {
         let body = serde_json::to_value(ListRequest::new("vm").offset(0).length(500)).unwrap();
-        assert_eq!(body, serde_json::json!({"kind":"vm","offset":0,"length":500}));
+        assert_eq!(
+            body,
+            serde_json::json!({"kind":"vm","offset":0,"length":500})
+        );
     }
 }

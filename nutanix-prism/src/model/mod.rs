@@ -1,15 +1,93 @@
 //! Prism Central v3 wire models: tolerant serde types, no I/O.
 //!
-//! Decoding follows one rule everywhere: every field is optional, unknown fields are ignored,
-//! enums keep unknown values as `Unknown(String)`, sizes are 64-bit. Accessors on the models
-//! encode domain rules (for example [`Vm::vcpus`] = sockets × vCPUs per socket).
+//! Decoding follows one rule everywhere: every field is optional (`Option<T>` or an empty
+//! list), unknown fields are ignored, `null` lists and maps decode as empty, enums keep unknown
+//! values as `Unknown(String)`, sizes and counts are `i64`, numbers sent as strings (`"4"`) are
+//! accepted and blank scalars (`""`) decode as `None`. Serialising a decoded value and decoding
+//! it again gives the same value.
+//!
+//! Accessors on the models encode domain rules and prefer `status` (observed state) over
+//! `spec` (desired state): for example [`Vm::vcpus`] = sockets × vCPUs per socket, or
+//! [`Cluster::is_prism_central`].
+//!
+//! ```
+//! use nutanix_prism::model::{Entity, ListResponse, Vm};
+//!
+//! let page: ListResponse<Vm> = serde_json::from_str(r#"{
+//!   "metadata": {"kind": "vm", "total_matches": 1},
+//!   "entities": [{"metadata": {"uuid": "b1"},
+//!                 "status": {"name": "web", "resources": {"num_sockets": 2,
+//!                   "num_vcpus_per_socket": 2, "memory_size_mib": "4096"}}}]
+//! }"#).unwrap();
+//! let vm = &page.entities[0];
+//! assert_eq!(vm.key(), Some("b1"));
+//! assert_eq!(vm.vcpus(), Some(4));
+//! assert_eq!(vm.memory_bytes(), Some(4 << 30));
+//! ```
 
 mod macros;
 
+mod de;
+
+mod category;
+mod cluster;
 mod common;
 mod entity;
+mod error;
+mod groups;
+mod host;
+mod image;
 mod list;
+mod prism_central;
+mod project;
+mod subnet;
+mod vm;
+mod vm_devices;
+mod volume_group;
 
-pub use common::{Metadata, Reference};
+pub use category::{CategoryKey, CategoryValue};
+pub use cluster::{
+    BuildInfo, Cluster, ClusterArch, ClusterConfig, ClusterNetwork, ClusterNodes, ClusterResources,
+    ClusterService, ClusterSpec, ClusterStatus, HypervisorServer, HypervisorServerType,
+    SoftwareInfo,
+};
+pub use common::{ExecutionContext, Metadata, Reference};
 pub use entity::Entity;
+pub use error::{ErrorMessage, ErrorReason, ErrorResponse, SUMMARY_MAX_CHARS};
+pub use groups::{
+    AvailabilityZoneScope, EntityData, EntityResult, GroupMemberAttribute, GroupOperation,
+    GroupResult, GroupsRequest, GroupsResponse, GroupsSample, MetricSeries, TimeValue,
+};
+pub use host::{
+    ControllerVm, Host, HostBlock, HostHypervisor, HostResources, HostSpec, HostStatus, HostType,
+    Ipmi, OplogUsage,
+};
+pub use image::{
+    Architecture, Checksum, ChecksumAlgorithm, Image, ImageResources, ImageSpec, ImageStatus,
+    ImageType, ImageVersion,
+};
 pub use list::{ListMetadata, ListRequest, ListResponse, SortOrder};
+pub use prism_central::{
+    PcVm, PcVmNic, PrismCentralInfo, PrismCentralResources, UserInfo, UserResources, UserStatus,
+};
+pub use project::{
+    Project, ProjectResources, ProjectSpec, ProjectStatus, ResourceDomain, ResourceLimit,
+};
+pub use subnet::{
+    DhcpOptions, DhcpServerAddress, IpConfig, IpPool, IpPoolStats, IpUsageStats, Subnet,
+    SubnetResources, SubnetSpec, SubnetStatus, SubnetType,
+};
+pub use vm::{
+    HypervisorType, MachineType, PowerMechanism, PowerState, PowerStateMechanism, ProtectionType,
+    Vm, VmResources, VmSpec, VmStatus, VnumaConfig,
+};
+pub use vm_devices::{
+    AdapterType, BootConfig, BootDevice, BootDeviceType, BootType, DeviceProperties, DeviceType,
+    Disk, DiskAddress, DiskStorageConfig, EnabledState, Gpu, GpuMode, GpuVendor, GuestTools,
+    IpEndpoint, IpEndpointType, IpType, MIB, NgtState, Nic, NicModel, NicType, NutanixGuestTools,
+    VlanMode,
+};
+pub use volume_group::{
+    SharingStatus, VolumeGroup, VolumeGroupAttachment, VolumeGroupDisk, VolumeGroupResources,
+    VolumeGroupSpec, VolumeGroupStatus, VolumeGroupUsageType,
+};
