@@ -1,0 +1,445 @@
+//! Listing: one page, or a lazy stream of every entity with Prism's paging quirks handled.
+//!
+//! # The loop
+//!
+//! * Every request of a paged kind carries an explicit `length` (Prism's default is 20).
+//! * `offset` advances by the number of entities **received**, never by the requested length,
+//!   so a silent server clamp (ask 1000, get 500) loses nothing.
+//! * The stream stops on an empty page; or once `offset >= total_matches` **and** the last page
+//!   was short. When the last page was full the stream asks for one more page, because
+//!   `total_matches` can be lower than the real count; this costs one extra request only when
+//!   the count is an exact multiple of the page size. Without `total_matches` it pages until an
+//!   empty page.
+//! * Guards: at most `max_pages` requests per stream (then [`Error::Paging`]); two consecutive
+//!   non-empty pages without a single new entity (a server ignoring `offset`) end the stream.
+//! * Unpaged kinds (hosts) are listed in one request without `offset`/`length`; only if the
+//!   response holds fewer entities than its `total_matches` does the stream fall back to paging.
+//!
+//! # Concurrency
+//!
+//! With `concurrency > 1`, once the first page reveals `total_matches` and the effective page
+//! size, the remaining pages are requested concurrently (at most `concurrency` at a time, each
+//! under the client's rate limiter) and their entities are yielded as pages arrive (order across
+//! pages is not preserved). A page waits to be requested until a slot is free and the consumer has
+//! drained the previous one, so at most `concurrency` pages are held in memory. Afterwards the
+//! stream verifies completeness: if fewer entities arrived than `total_matches` (pages came back
+//! short or empty), it continues sequentially from the received count until an empty page; if
+//! the last page was full, it probes once more as above.
+//!
+//! # A fleet that changes during paging
+//!
+//! Prism offers no snapshot: entities created or deleted while a stream runs shift the others
+//! between pages. De-duplication by [`Entity::key`] (the UUID) guarantees that no entity is
+//! yielded twice. An entity can still be **missed** if deletions before its position shift it
+//! into a page that was already fetched; an entity created during the stream may or may not
+//! appear. Treat a disappearance as a deletion only after two consecutive complete listings.
+//! The de-duplication set holds one key per entity (about 100 bytes each: ~10 MB per 100 000
+//! entities); entities without a key are always yielded.
+
+use std::collections::HashSet;
+
+use futures::{Stream, StreamExt};
+
+use super::PrismClient;
+use super::transport::Call;
+use crate::error::{Error, Result};
+use crate::model::{Entity, ListRequest, ListResponse, SortOrder};
+
+/// Client-wide listing defaults (set on the builder).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ListDefaults {
+    pub(crate) page_size: u32,
+    pub(crate) concurrency: usize,
+    pub(crate) max_pages: u32,
+}
+
+impl Default for ListDefaults {
+    fn default() -> Self {
+        Self {
+            page_size: 500,
+            concurrency: 4,
+            max_pages: 100_000,
+        }
+    }
+}
+
+/// Per-call options of a list stream; unset fields use the client's defaults.
+///
+/// ```
+/// use nutanix_prism::ListOptions;
+/// use nutanix_prism::model::SortOrder;
+///
+/// let opts = ListOptions::new()
+///     .page_size(250)
+///     .concurrency(1)
+///     .filter("power_state==on")
+///     .sort("vm_name", SortOrder::Ascending);
+/// assert_eq!(opts.page_size, Some(250));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ListOptions {
+    /// Entities requested per page (default: the client's, 500).
+    pub page_size: Option<u32>,
+    /// Pages fetched at once (default: the client's, 4; 1 = sequential).
+    pub concurrency: Option<usize>,
+    /// FIQL filter, passed through (`vm_name==web.*`). Prism ignores it on clusters and hosts.
+    pub filter: Option<String>,
+    /// Sort attribute, passed through (an IDF attribute name such as `vm_name`).
+    pub sort_attribute: Option<String>,
+    /// Sort order, passed through.
+    pub sort_order: Option<SortOrder>,
+}
+
+impl ListOptions {
+    /// Options with every field unset.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets the page size.
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = Some(size);
+        self
+    }
+
+    /// Sets the number of concurrent page requests (1 = sequential).
+    #[must_use]
+    pub fn concurrency(mut self, concurrency: usize) -> Self {
+        self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// Sets the FIQL filter.
+    #[must_use]
+    pub fn filter(mut self, filter: impl Into<String>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+
+    /// Sets the sort attribute and order.
+    #[must_use]
+    pub fn sort(mut self, attribute: impl Into<String>, order: SortOrder) -> Self {
+        self.sort_attribute = Some(attribute.into());
+        self.sort_order = Some(order);
+        self
+    }
+}
+
+/// Where and what to list.
+#[derive(Debug, Clone)]
+pub(crate) struct ListTarget {
+    /// Segments of the list URL, ending with `list`.
+    pub(crate) segments: Vec<String>,
+    /// The `kind` sent in the request body.
+    pub(crate) kind: &'static str,
+    /// Whether the endpoint honours `offset`/`length`.
+    pub(crate) paged: bool,
+    /// Operation label (`vms/list`).
+    pub(crate) operation: String,
+}
+
+impl ListTarget {
+    pub(crate) fn of<T: Entity>() -> Self {
+        Self {
+            segments: vec![T::PATH.to_owned(), "list".to_owned()],
+            kind: T::KIND,
+            paged: T::PAGED,
+            operation: format!("{}/list", T::PATH),
+        }
+    }
+}
+
+/// Paging state shared by the sequential and concurrent phases.
+struct Progress {
+    seen: HashSet<String>,
+    received: i64,
+    total: Option<i64>,
+    last_len: i64,
+    full_len: i64,
+    pages: u32,
+    max_pages: u32,
+    barren_pages: u32,
+    /// Ignore `total_matches` and page until an empty page.
+    until_empty: bool,
+}
+
+impl Progress {
+    /// Records a page; returns the entities not seen before. `requested` is the page length asked
+    /// for, used to detect a server clamp (`None` when the clamp is already known).
+    fn absorb<T: Entity>(&mut self, requested: Option<i64>, page: ListResponse<T>) -> Vec<T> {
+        let len = i64::try_from(page.entities.len()).unwrap_or(i64::MAX);
+        self.received = self.received.saturating_add(len);
+        if let Some(t) = page.metadata.total_matches {
+            self.total = Some(t);
+        }
+        self.last_len = len;
+        // A short, non-empty page while more remain: the server clamps the page size.
+        if let Some(requested) = requested
+            && len > 0
+            && len < requested
+            && self.total.is_some_and(|t| self.received < t)
+        {
+            self.full_len = self.full_len.min(len);
+        }
+        let fresh: Vec<T> = page
+            .entities
+            .into_iter()
+            .filter(|e| match e.key() {
+                Some(k) => self.seen.insert(k.to_owned()),
+                None => true,
+            })
+            .collect();
+        if len > 0 && fresh.is_empty() {
+            self.barren_pages += 1;
+        } else {
+            self.barren_pages = 0;
+        }
+        fresh
+    }
+
+    /// Whether another page should be requested.
+    fn wants_more(&self) -> bool {
+        if self.last_len == 0 || self.barren_pages >= 2 {
+            if self.barren_pages >= 2 {
+                tracing::warn!(
+                    "two consecutive Prism pages brought no new entity; the server seems to ignore offset"
+                );
+            }
+            return false;
+        }
+        match self.total {
+            _ if self.until_empty => true,
+            Some(t) if self.received < t => true,
+            // Reached the announced total: probe once more only after a full page.
+            Some(_) => self.last_len >= self.full_len,
+            None => true,
+        }
+    }
+
+    fn count_page(&mut self, url: &str) -> Result<()> {
+        if self.pages >= self.max_pages {
+            return Err(Error::Paging {
+                url: url.to_owned(),
+                message: format!(
+                    "more than {} pages requested; the server keeps returning entities (raise max_pages if the fleet is that large)",
+                    self.max_pages
+                ),
+            });
+        }
+        self.pages += 1;
+        Ok(())
+    }
+}
+
+impl PrismClient {
+    /// Fetches one page of `target`.
+    pub(crate) async fn fetch_page<T: Entity>(
+        &self,
+        target: &ListTarget,
+        req: &ListRequest,
+    ) -> Result<ListResponse<T>> {
+        let body = serde_json::to_vec(req)
+            .map_err(|e| Error::Config(format!("cannot encode the list request: {e}")))?;
+        let call = Call::post_read(
+            target.segments.clone(),
+            target.operation.clone(),
+            body.into(),
+        );
+        self.inner.execute(&call).await
+    }
+
+    /// One page of any kind: `POST /{T::PATH}/list` with `req` as given.
+    ///
+    /// `kind` defaults to `T::KIND`; for paged kinds an absent `length` is set to the client's
+    /// page size (Prism would otherwise return 20). Unpaged kinds (hosts) are sent as given.
+    pub async fn list<T: Entity>(&self, req: ListRequest) -> Result<ListResponse<T>> {
+        let target = ListTarget::of::<T>();
+        self.fetch_page(&target, &self.complete_request(req, &target))
+            .await
+    }
+
+    pub(crate) fn complete_request(
+        &self,
+        mut req: ListRequest,
+        target: &ListTarget,
+    ) -> ListRequest {
+        if req.kind.is_none() {
+            req.kind = Some(target.kind.to_owned());
+        }
+        if target.paged && req.length.is_none() {
+            req.length = Some(i64::from(self.list.page_size));
+        }
+        req
+    }
+
+    /// Every entity of kind `T`, as a lazy stream (see the module docs of paging for the loop).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: nutanix_prism::PrismClient) -> nutanix_prism::Result<()> {
+    /// use futures::TryStreamExt;
+    /// use nutanix_prism::ListOptions;
+    /// use nutanix_prism::model::Vm;
+    ///
+    /// let vms: Vec<Vm> = client.list_all::<Vm>(ListOptions::new().filter("power_state==on")).try_collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn list_all<T: Entity>(
+        &self,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<T>> + Send + 'static {
+        self.stream_target(ListTarget::of::<T>(), options)
+    }
+
+    pub(crate) fn stream_target<T: Entity>(
+        &self,
+        target: ListTarget,
+        options: ListOptions,
+    ) -> impl Stream<Item = Result<T>> + Send + 'static {
+        let client = self.clone();
+        async_stream::try_stream! {
+            let page_size = options.page_size.unwrap_or(client.list.page_size);
+            if page_size == 0 {
+                Err(Error::Config("page_size must be at least 1".into()))?;
+            }
+            let page_size = i64::from(page_size);
+            let concurrency = options.concurrency.unwrap_or(client.list.concurrency).max(1);
+            let url = client.inner.url_for(&target.segments).to_string();
+            let template = ListRequest {
+                kind: Some(target.kind.to_owned()),
+                filter: options.filter.clone(),
+                sort_attribute: options.sort_attribute.clone(),
+                sort_order: options.sort_order,
+                ..ListRequest::default()
+            };
+            let mut progress = Progress {
+                seen: HashSet::new(),
+                received: 0,
+                total: None,
+                last_len: 0,
+                full_len: page_size,
+                pages: 0,
+                max_pages: client.list.max_pages.max(1),
+                barren_pages: 0,
+                until_empty: false,
+            };
+
+            // First page (unpaged kinds: one request without offset/length).
+            let first_req = if target.paged { template.clone().offset(0).length(page_size) } else { template.clone() };
+            progress.count_page(&url)?;
+            let first = client.fetch_page::<T>(&target, &first_req).await?;
+            let first_len = i64::try_from(first.entities.len()).unwrap_or(i64::MAX);
+            for entity in progress.absorb(target.paged.then_some(page_size), first) {
+                yield entity;
+            }
+            if !target.paged {
+                // Hosts: page only if the single response is incomplete.
+                match progress.total {
+                    Some(t) if progress.received < t && first_len > 0 => {
+                        tracing::warn!(url = %url, received = progress.received, total = t,
+                            "unpaged list returned fewer entities than total_matches; falling back to paging");
+                        progress.full_len = page_size;
+                    }
+                    _ => return,
+                }
+            }
+
+            // Concurrent phase: the remaining pages at fixed offsets, `first_len` apart.
+            if target.paged && concurrency > 1 && first_len > 0
+                && let Some(total) = progress.total
+                && progress.received < total
+            {
+                let step = first_len;
+                let offsets: Vec<i64> = (first_len..total).step_by(usize::try_from(step).unwrap_or(usize::MAX)).collect();
+                let last_offset = offsets.last().copied().unwrap_or(first_len);
+                for _ in &offsets {
+                    progress.count_page(&url)?;
+                }
+                let mut pages = futures::stream::iter(offsets)
+                    .map(|offset| {
+                        let client = client.clone();
+                        let target = target.clone();
+                        let req = template.clone().offset(offset).length(step);
+                        async move { (offset, client.fetch_page::<T>(&target, &req).await) }
+                    })
+                    .buffer_unordered(concurrency);
+                let mut last_page_len = 0;
+                while let Some((offset, page)) = pages.next().await {
+                    let page = page?;
+                    if offset == last_offset {
+                        last_page_len = i64::try_from(page.entities.len()).unwrap_or(i64::MAX);
+                    }
+                    for entity in progress.absorb(None, page) {
+                        yield entity;
+                    }
+                }
+                progress.full_len = progress.full_len.min(step);
+                if progress.received < total {
+                    // Pages came back short or empty: the total was wrong or the fleet shrank.
+                    // Continue sequentially from the received count until an empty page.
+                    tracing::debug!(url = %url, received = progress.received, total,
+                        "concurrent paging came back short; continuing sequentially until an empty page");
+                    progress.until_empty = true;
+                    progress.last_len = progress.full_len;
+                } else {
+                    // Completeness check uses the highest page, not the last one to arrive.
+                    progress.last_len = last_page_len;
+                }
+            }
+
+            // Sequential phase (also the completeness check after the concurrent phase).
+            while progress.wants_more() {
+                progress.count_page(&url)?;
+                let req = template.clone().offset(progress.received).length(page_size);
+                let page = client.fetch_page::<T>(&target, &req).await?;
+                for entity in progress.absorb(Some(page_size), page) {
+                    yield entity;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn progress(total: Option<i64>, page: i64) -> Progress {
+        Progress {
+            seen: HashSet::new(),
+            received: 0,
+            total,
+            last_len: 0,
+            full_len: page,
+            pages: 0,
+            max_pages: 3,
+            barren_pages: 0,
+            until_empty: false,
+        }
+    }
+
+    #[test]
+    fn stops_on_short_page_at_total() {
+        let mut p = progress(Some(5), 3);
+        p.received = 5;
+        p.last_len = 2;
+        assert!(!p.wants_more());
+        p.last_len = 3;
+        assert!(
+            p.wants_more(),
+            "a full page at the total is probed once more"
+        );
+        p.last_len = 0;
+        assert!(!p.wants_more());
+    }
+
+    #[test]
+    fn page_guard_trips() {
+        let mut p = progress(None, 1);
+        for _ in 0..3 {
+            p.count_page("u").unwrap();
+        }
+        assert!(matches!(p.count_page("u"), Err(Error::Paging { .. })));
+    }
+}
