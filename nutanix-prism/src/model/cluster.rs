@@ -112,7 +112,7 @@ pub struct ClusterConfig {
     /// Build information.
     pub build: Option<BuildInfo>,
     /// Installed software by key (`NOS`, `NCC`, ...).
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::map")]
     pub software_map: BTreeMap<String, SoftwareInfo>,
     /// Redundancy factor.
     #[serde(deserialize_with = "de::int")]
@@ -202,7 +202,7 @@ impl HypervisorServer {
 #[non_exhaustive]
 pub struct ClusterNodes {
     /// Hypervisors; may contain placeholders, see [`HypervisorServer::is_placeholder`].
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub hypervisor_server_list: Vec<HypervisorServer>,
 }
 
@@ -251,7 +251,7 @@ pub struct ClusterStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,

@@ -9,16 +9,32 @@ use serde::{Deserialize, Serialize};
 #[non_exhaustive]
 pub struct Reference {
     /// Kind of the referenced entity (`"cluster"`, `"host"`, `"project"`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub kind: Option<String>,
     /// UUID of the referenced entity.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub uuid: Option<String>,
     /// Display name; real bodies sometimes omit it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub name: Option<String>,
     /// Link to the referenced entity, carried by some references.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub url: Option<String>,
 }
 
@@ -39,19 +55,39 @@ impl Reference {
 #[non_exhaustive]
 pub struct Metadata {
     /// Primary key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub uuid: Option<String>,
     /// Entity kind.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub kind: Option<String>,
     /// Optional name (some kinds carry their name here rather than in `spec`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub name: Option<String>,
     /// Creation time, RFC 3339 text as sent by Prism (`"2025-06-07T18:23:52Z"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub creation_time: Option<String>,
     /// Last update time, RFC 3339 text as sent by Prism.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub last_update_time: Option<String>,
     /// Version of the spec, incremented on each update (numeric strings are accepted).
     #[serde(
@@ -61,7 +97,11 @@ pub struct Metadata {
     )]
     pub spec_version: Option<i64>,
     /// Hash of the spec (often 50 zeros).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub spec_hash: Option<String>,
     /// Entity version; a string on the wire (`"1"`), numbers are accepted too.
     #[serde(
@@ -75,14 +115,14 @@ pub struct Metadata {
         default,
         rename = "categories",
         skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "super::de::null_default"
+        deserialize_with = "super::de::text_map"
     )]
     pub categories_single: BTreeMap<String, String>,
     /// Multi-valued categories (new view), preferred when present.
     #[serde(
         default,
         skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "super::de::null_default"
+        deserialize_with = "super::de::text_list_map"
     )]
     pub categories_mapping: BTreeMap<String, Vec<String>>,
     /// Project the entity belongs to (`kind: "project"`).

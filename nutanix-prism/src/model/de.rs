@@ -7,6 +7,7 @@
 //! error), a `null` list or map becomes empty. Nested objects are not covered: an object sent
 //! where an object is expected decodes normally, anything else there is a decode error.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -187,6 +188,68 @@ where
     E: for<'a> From<&'a str>,
 {
     Ok(text_list(d)?.iter().map(|s| E::from(s.as_str())).collect())
+}
+
+/// `Vec<T>` of objects: `null` is empty and `null` elements are dropped.
+pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let items: Option<Vec<Option<T>>> = Option::deserialize(d)?;
+    Ok(items.unwrap_or_default().into_iter().flatten().collect())
+}
+
+/// `BTreeMap<String, T>`: `null` is empty and entries with a `null` value are dropped.
+pub(crate) fn map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let entries: Option<BTreeMap<String, Option<T>>> = Option::deserialize(d)?;
+    Ok(entries
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v?)))
+        .collect())
+}
+
+/// `BTreeMap<String, String>` (single-valued categories): `null` is empty, scalar values are
+/// kept as text, entries with `null` or non-scalar values are dropped.
+pub(crate) fn text_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    let entries: Option<BTreeMap<String, Scalar>> = Option::deserialize(d)?;
+    Ok(entries
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.into_text()?)))
+        .collect())
+}
+
+/// `BTreeMap<String, Vec<String>>` (multi-valued categories): `null` is empty; each value is a
+/// list with the rules of [`text_list`], or a single scalar taken as a one-element list.
+pub(crate) fn text_list_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(#[serde(deserialize_with = "text_list")] Vec<String>),
+        One(Scalar),
+    }
+    let entries: Option<BTreeMap<String, OneOrMany>> = Option::deserialize(d)?;
+    Ok(entries
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(k, v)| {
+            let values = match v {
+                OneOrMany::Many(list) => list,
+                OneOrMany::One(s) => s.into_text().into_iter().collect(),
+            };
+            (k, values)
+        })
+        .collect())
 }
 
 /// Any `T: Default` (lists, maps, objects): `null` decodes to `T::default()`.

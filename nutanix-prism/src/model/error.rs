@@ -86,7 +86,7 @@ pub struct ErrorResponse {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// The v3 messages.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Generic shape: `"failure"`.
     #[serde(deserialize_with = "de::text")]

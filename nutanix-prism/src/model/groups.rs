@@ -276,7 +276,7 @@ pub struct EntityData {
     #[serde(deserialize_with = "de::text")]
     pub name: Option<String>,
     /// Timed values (empty when there is no data).
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub values: Vec<TimeValue>,
 }
 
@@ -290,7 +290,7 @@ pub struct EntityResult {
     #[serde(deserialize_with = "de::text")]
     pub entity_id: Option<String>,
     /// Attributes.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub data: Vec<EntityData>,
 }
 
@@ -323,7 +323,7 @@ pub struct GroupResult {
     /// Group summaries, kept as raw JSON.
     pub group_summaries: Option<serde_json::Value>,
     /// The entities.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub entity_results: Vec<EntityResult>,
 }
 
@@ -349,7 +349,7 @@ pub struct GroupsResponse {
     #[serde(deserialize_with = "de::int")]
     pub total_entity_count: Option<i64>,
     /// Groups (may be empty).
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub group_results: Vec<GroupResult>,
 }
 

@@ -133,10 +133,10 @@ pub struct HostResources {
     /// IPMI.
     pub ipmi: Option<Ipmi>,
     /// GPUs, kept as raw JSON.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub gpu_list: Vec<serde_json::Value>,
     /// Physical disks.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub host_disks_reference_list: Vec<Reference>,
     /// Physical NIC ids.
     #[serde(deserialize_with = "de::text_list")]
@@ -173,7 +173,7 @@ pub struct HostStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,

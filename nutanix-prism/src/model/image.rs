@@ -90,10 +90,10 @@ pub struct ImageResources {
     #[serde(deserialize_with = "de::text_list")]
     pub retrieval_uri_list: Vec<String>,
     /// Clusters holding a copy.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub current_cluster_reference_list: Vec<Reference>,
     /// Placement policy references, kept as raw JSON.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub initial_placement_ref_list: Vec<serde_json::Value>,
     /// Product version.
     pub version: Option<ImageVersion>,
@@ -131,7 +131,7 @@ pub struct ImageStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,

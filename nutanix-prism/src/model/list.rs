@@ -1,7 +1,6 @@
 //! List requests and responses shared by every `POST /<kind>/list` endpoint.
 
 use serde::{Deserialize, Serialize};
-use serde_with::{DefaultOnNull, serde_as};
 
 /// Sort direction of a list request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -21,19 +20,39 @@ pub enum SortOrder {
 #[non_exhaustive]
 pub struct ListRequest {
     /// The entity kind, e.g. `"vm"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub kind: Option<String>,
     /// Index of the first entity to return.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::int"
+    )]
     pub offset: Option<i64>,
     /// Page size; Prism defaults to 20 and silently clamps large values (about 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::int"
+    )]
     pub length: Option<i64>,
     /// FIQL filter using IDF attribute names (`vm_name==foo;power_state==on`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub filter: Option<String>,
     /// IDF attribute to sort by.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub sort_attribute: Option<String>,
     /// Sort direction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,44 +104,73 @@ impl ListRequest {
 #[non_exhaustive]
 pub struct ListMetadata {
     /// Entity kind of the page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub kind: Option<String>,
     /// Offset echoed by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::int"
+    )]
     pub offset: Option<i64>,
     /// Number of entities in this page (as reported; may disagree with the body).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::int"
+    )]
     pub length: Option<i64>,
     /// Number of entities matching the request across all pages (as reported; may be wrong).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::int"
+    )]
     pub total_matches: Option<i64>,
     /// Filter echoed by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub filter: Option<String>,
     /// Sort attribute echoed by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub sort_attribute: Option<String>,
     /// Sort order echoed by the server (kept as text: servers echo odd values).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub sort_order: Option<String>,
 }
 
 /// One page of a `POST /<kind>/list` response.
-#[serde_as]
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize"))]
 #[non_exhaustive]
 pub struct ListResponse<T> {
     /// API version, usually `"3.1"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
     pub api_version: Option<String>,
-    /// Paging metadata; defaults to empty when absent.
-    #[serde(default)]
-    #[serde_as(deserialize_as = "DefaultOnNull")]
+    /// Paging metadata; defaults to empty when absent or `null`.
+    #[serde(default, deserialize_with = "super::de::null_default")]
     pub metadata: ListMetadata,
-    /// The entities of this page; empty when absent or `null`.
-    #[serde(default = "Vec::new")]
-    #[serde_as(deserialize_as = "DefaultOnNull")]
+    /// The entities of this page; empty when absent or `null` (`null` elements are dropped).
+    #[serde(default = "Vec::new", deserialize_with = "super::de::list")]
     pub entities: Vec<T>,
 }
 

@@ -51,7 +51,7 @@ pub struct PcVm {
     #[serde(deserialize_with = "de::text")]
     pub container_uuid: Option<String>,
     /// NICs.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub nic_list: Vec<PcVmNic>,
 }
 
@@ -68,7 +68,7 @@ pub struct PrismCentralResources {
     #[serde(deserialize_with = "de::text")]
     pub pc_size: Option<String>,
     /// The PC VMs (3 for scale-out).
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub pc_vm_list: Vec<PcVm>,
     /// Deployment type text.
     #[serde(rename = "type", deserialize_with = "de::text")]

@@ -32,7 +32,7 @@ pub struct ResourceLimit {
 #[non_exhaustive]
 pub struct ResourceDomain {
     /// Quotas.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub resources: Vec<ResourceLimit>,
 }
 
@@ -47,22 +47,22 @@ pub struct ProjectResources {
     /// Default subnet.
     pub default_subnet_reference: Option<Reference>,
     /// Allowed subnets.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub subnet_reference_list: Vec<Reference>,
     /// Member users.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub user_reference_list: Vec<Reference>,
     /// Member groups from directories.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub external_user_group_reference_list: Vec<Reference>,
     /// Accounts.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub account_reference_list: Vec<Reference>,
     /// Environments.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub environment_reference_list: Vec<Reference>,
     /// Allowed clusters.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub cluster_reference_list: Vec<Reference>,
     /// Whether this is the default project.
     #[serde(deserialize_with = "de::boolean")]
@@ -101,7 +101,7 @@ pub struct ProjectStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,

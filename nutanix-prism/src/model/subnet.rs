@@ -88,7 +88,7 @@ pub struct IpConfig {
     #[serde(deserialize_with = "de::text")]
     pub default_gateway_ip: Option<String>,
     /// Address pools.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub pool_list: Vec<IpPool>,
     /// DHCP server.
     pub dhcp_server_address: Option<DhcpServerAddress>,
@@ -129,7 +129,7 @@ pub struct IpUsageStats {
     #[serde(deserialize_with = "de::int")]
     pub num_assigned_ips: Option<i64>,
     /// Per-pool usage.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub ip_pools_stats: Vec<IpPoolStats>,
 }
 
@@ -207,7 +207,7 @@ pub struct SubnetStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,

@@ -142,13 +142,13 @@ pub struct VmResources {
     /// vNUMA configuration.
     pub vnuma_config: Option<VnumaConfig>,
     /// GPUs.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub gpu_list: Vec<Gpu>,
     /// Disks, CD-ROMs and volume groups.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub disk_list: Vec<Disk>,
     /// NICs.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub nic_list: Vec<Nic>,
     /// Host running the VM (status only; absent when OFF).
     pub host_reference: Option<Reference>,
@@ -227,7 +227,7 @@ pub struct VmStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,

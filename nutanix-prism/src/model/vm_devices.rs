@@ -310,7 +310,7 @@ pub struct Nic {
     #[serde(deserialize_with = "de::enumeration")]
     pub vlan_mode: Option<VlanMode>,
     /// IP addresses.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub ip_endpoint_list: Vec<IpEndpoint>,
     /// Floating IP (status only).
     #[serde(deserialize_with = "de::text")]

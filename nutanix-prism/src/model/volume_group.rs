@@ -91,10 +91,10 @@ pub struct VolumeGroupResources {
     #[serde(deserialize_with = "de::int")]
     pub size_mib: Option<i64>,
     /// Disks.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub disk_list: Vec<VolumeGroupDisk>,
     /// Attachments.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub attachment_list: Vec<VolumeGroupAttachment>,
     /// Sharing status.
     #[serde(deserialize_with = "de::enumeration")]
@@ -150,7 +150,7 @@ pub struct VolumeGroupStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Messages when `state` is `ERROR`.
-    #[serde(deserialize_with = "de::null_default")]
+    #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
     pub execution_context: Option<ExecutionContext>,
