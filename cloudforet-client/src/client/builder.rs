@@ -2,15 +2,15 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use secrecy::SecretString;
-use tonic::transport::{Channel, Endpoint};
+use tonic::transport::Endpoint;
 
 use super::endpoint::ServiceEndpoint;
 use super::retry::RetryPolicy;
-use super::{Auth, CloudForetClient, Service, ServiceChannel, Shared};
+use super::{Auth, CloudForetClient, LazyChannel, Service, ServiceChannel, Shared};
 use crate::error::{Error, Result};
 
 /// Default time allowed to open a connection (CloudForet's own client waits 3 s).
@@ -133,7 +133,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Validates the configuration and creates the client. No connection is opened yet.
+    /// Validates the configuration and creates the client. No connection is opened and no
+    /// runtime is needed: each connection opens on first use (inside a Tokio runtime).
     ///
     /// # Errors
     ///
@@ -169,7 +170,7 @@ impl ClientBuilder {
         )?;
 
         // One channel per distinct endpoint, shared by the services using it.
-        let mut by_endpoint: HashMap<ServiceEndpoint, Channel> = HashMap::new();
+        let mut by_endpoint: HashMap<ServiceEndpoint, Arc<LazyChannel>> = HashMap::new();
         let mut channels: [Option<ServiceChannel>; Service::COUNT] = Default::default();
         for service in Service::ALL {
             let Some(raw) = self
@@ -180,15 +181,18 @@ impl ClientBuilder {
                 continue;
             };
             let endpoint = ServiceEndpoint::parse(raw)?;
-            let channel = match by_endpoint.get(&endpoint) {
-                Some(channel) => channel.clone(),
+            let lazy = match by_endpoint.get(&endpoint) {
+                Some(lazy) => Arc::clone(lazy),
                 None => {
-                    let channel = self.connect_lazy(&endpoint, connect_timeout)?;
-                    by_endpoint.insert(endpoint.clone(), channel.clone());
-                    channel
+                    let lazy = Arc::new(LazyChannel {
+                        endpoint: self.configure(&endpoint, connect_timeout)?,
+                        channel: OnceLock::new(),
+                    });
+                    by_endpoint.insert(endpoint.clone(), Arc::clone(&lazy));
+                    lazy
                 }
             };
-            channels[service.index()] = Some(ServiceChannel { endpoint, channel });
+            channels[service.index()] = Some(ServiceChannel { endpoint, lazy });
         }
 
         Ok(CloudForetClient {
@@ -202,11 +206,8 @@ impl ClientBuilder {
         })
     }
 
-    fn connect_lazy(
-        &self,
-        endpoint: &ServiceEndpoint,
-        connect_timeout: Duration,
-    ) -> Result<Channel> {
+    /// Validates and configures the tonic endpoint (TLS included); no I/O, no runtime needed.
+    fn configure(&self, endpoint: &ServiceEndpoint, connect_timeout: Duration) -> Result<Endpoint> {
         let builder = Endpoint::from_shared(endpoint.uri())
             .map_err(|e| Error::InvalidEndpoint {
                 endpoint: endpoint.to_string(),
@@ -216,12 +217,11 @@ impl ClientBuilder {
             .tcp_nodelay(true)
             .http2_keep_alive_interval(Duration::from_secs(30))
             .keep_alive_while_idle(true);
-        let builder = if endpoint.tls {
-            self.with_tls(builder, endpoint)?
+        if endpoint.tls {
+            self.with_tls(builder, endpoint)
         } else {
-            builder
-        };
-        Ok(builder.connect_lazy())
+            Ok(builder)
+        }
     }
 
     #[cfg(feature = "rustls")]

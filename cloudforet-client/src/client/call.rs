@@ -103,8 +103,7 @@ impl CloudForetClient {
         );
         async move {
             let started = Instant::now();
-            let outcome =
-                tokio::time::timeout(timeout, call(target.channel.clone(), request)).await;
+            let outcome = tokio::time::timeout(timeout, call(target.channel(), request)).await;
             let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             match outcome {
                 Ok(Ok(response)) => {

@@ -136,7 +136,25 @@ struct Shared {
 
 struct ServiceChannel {
     endpoint: ServiceEndpoint,
-    channel: Channel,
+    lazy: Arc<LazyChannel>,
+}
+
+impl ServiceChannel {
+    /// The channel, created on first use: tonic spawns its connection worker on the current
+    /// Tokio runtime, so creating it in `build()` would tie `build()` to a runtime.
+    fn channel(&self) -> Channel {
+        self.lazy
+            .channel
+            .get_or_init(|| self.lazy.endpoint.connect_lazy())
+            .clone()
+    }
+}
+
+/// A configured endpoint and the channel opened from it on first use (shared by every
+/// service using the same endpoint).
+struct LazyChannel {
+    endpoint: tonic::transport::Endpoint,
+    channel: std::sync::OnceLock<Channel>,
 }
 
 /// Call metadata, validated once.

@@ -67,7 +67,7 @@ impl CloudForetClient {
     }
 
     /// [`get_secret_data`](Self::get_secret_data) decoded into `T` with
-    /// [`from_struct`](crate::value::from_struct).
+    /// [`crate::value::from_struct`].
     ///
     /// # Errors
     ///
