@@ -85,9 +85,9 @@ impl Price {
             None => (text, 0),
         };
         let mantissa = mantissa.strip_prefix('+').unwrap_or(mantissa);
-        if mantissa.starts_with('-') {
+        if let Some(magnitude) = mantissa.strip_prefix('-') {
             // "-0" is still zero; anything else negative is refused.
-            if mantissa[1..].chars().all(|c| c == '0' || c == '.') && mantissa.len() > 1 {
+            if !magnitude.is_empty() && magnitude.chars().all(|c| c == '0' || c == '.') {
                 return Ok(Self::default());
             }
             return Err(bad());
@@ -120,7 +120,7 @@ impl Price {
             }
         } else {
             for _ in 0..(-shift) {
-                if value % 10 != 0 {
+                if !value.is_multiple_of(10) {
                     return Err(Error::option(
                         key,
                         format!("must have at most {PRICE_SCALE_DIGITS} decimal places"),

@@ -1,0 +1,241 @@
+//! Helpers shared by the per-kind mappings.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use nutanix_prism::model::Reference;
+use serde_json::{Map, Value};
+
+use crate::catalog::ServiceKind;
+use crate::context::PrismCentral;
+use crate::resource::{CloudService, CloudServiceReference, PROVIDER};
+
+/// Cluster UUID → cluster name, filled from `clusters/list` so that records of other kinds can
+/// name their cluster when Prism's reference omits the name.
+pub type ClusterNames = BTreeMap<String, String>;
+
+/// A JSON object builder that skips `None`, empty strings, empty arrays and empty objects, so
+/// that no record carries an empty value.
+#[derive(Debug, Default)]
+pub(crate) struct Obj(Map<String, Value>);
+
+impl Obj {
+    pub(crate) fn new() -> Self {
+        Self::default()
+    }
+
+    pub(crate) fn put(mut self, key: &str, value: impl Into<Option<Value>>) -> Self {
+        if let Some(v) = value.into().filter(|v| !is_empty(v)) {
+            self.0.insert(key.to_owned(), v);
+        }
+        self
+    }
+
+    pub(crate) fn text(self, key: &str, value: Option<&str>) -> Self {
+        self.put(key, value.map(|s| Value::String(s.to_owned())))
+    }
+
+    pub(crate) fn int(self, key: &str, value: Option<i64>) -> Self {
+        self.put(key, value.map(Value::from))
+    }
+
+    pub(crate) fn uint(self, key: &str, value: Option<u64>) -> Self {
+        self.put(key, value.map(Value::from))
+    }
+
+    pub(crate) fn boolean(self, key: &str, value: Option<bool>) -> Self {
+        self.put(key, value.map(Value::Bool))
+    }
+
+    pub(crate) fn texts<'a>(self, key: &str, values: impl IntoIterator<Item = &'a str>) -> Self {
+        let list: Vec<Value> = values
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| Value::String(s.to_owned()))
+            .collect();
+        self.put(key, Some(Value::Array(list)))
+    }
+
+    pub(crate) fn build(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+fn is_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// `{uuid, name}` of a reference; the name falls back to `names[uuid]`.
+pub(crate) fn reference(r: Option<&Reference>, names: Option<&ClusterNames>) -> Option<Value> {
+    let r = r?;
+    let uuid = r.uuid.as_deref().filter(|s| !s.is_empty());
+    let name = r
+        .name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .or_else(|| uuid.and_then(|u| names.and_then(|n| n.get(u)).map(String::as_str)));
+    let v = Obj::new().text("uuid", uuid).text("name", name).build();
+    (!is_empty(&v)).then_some(v)
+}
+
+/// Non-empty UUID of a reference.
+pub(crate) fn ref_uuid(r: Option<&Reference>) -> Option<&str> {
+    r.and_then(|r| r.uuid.as_deref()).filter(|s| !s.is_empty())
+}
+
+/// Name of a cluster reference, falling back to the known cluster names.
+pub(crate) fn cluster_name<'a>(
+    r: Option<&'a Reference>,
+    names: &'a ClusterNames,
+) -> Option<&'a str> {
+    let r = r?;
+    r.name.as_deref().filter(|s| !s.is_empty()).or_else(|| {
+        r.uuid
+            .as_deref()
+            .and_then(|u| names.get(u))
+            .map(String::as_str)
+    })
+}
+
+/// Categories as tags: one tag per category key; multiple values are sorted, de-duplicated and
+/// joined with `,`. Empty keys and values are dropped.
+pub fn categories_to_tags(categories: &BTreeMap<String, Vec<String>>) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::new();
+    for (key, values) in categories {
+        if key.is_empty() {
+            continue;
+        }
+        let mut vals: Vec<&str> = values
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .collect();
+        vals.sort_unstable();
+        vals.dedup();
+        if !vals.is_empty() {
+            tags.insert(key.clone(), vals.join(","));
+        }
+    }
+    tags
+}
+
+/// Categories as table rows `[{key, value}]` (one row per value, sorted) for the detail tab.
+pub(crate) fn categories_rows(categories: &BTreeMap<String, Vec<String>>) -> Value {
+    let mut rows = Vec::new();
+    for (key, values) in categories {
+        let mut vals: Vec<&str> = values
+            .iter()
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+            .collect();
+        vals.sort_unstable();
+        vals.dedup();
+        for v in vals {
+            rows.push(
+                Obj::new()
+                    .text("key", Some(key))
+                    .text("value", Some(v))
+                    .build(),
+            );
+        }
+    }
+    Value::Array(rows)
+}
+
+/// A CloudService skeleton for `kind`: provider, group, type, account, reference with console
+/// link, shared view metadata; the name falls back to the UUID.
+pub(crate) fn service(
+    kind: ServiceKind,
+    pc: &PrismCentral,
+    uuid: Option<&str>,
+    name: Option<&str>,
+) -> CloudService {
+    let uuid = uuid.map(str::trim).unwrap_or_default();
+    let name = name
+        .filter(|n| !n.trim().is_empty())
+        .or(Some(uuid).filter(|u| !u.is_empty()));
+    CloudService {
+        name: name.map(str::to_owned),
+        provider: Cow::Borrowed(PROVIDER),
+        cloud_service_group: Cow::Borrowed(kind.group()),
+        cloud_service_type: Cow::Borrowed(kind.type_name()),
+        account: pc.account().map(str::to_owned),
+        instance_type: None,
+        instance_size: None,
+        ip_addresses: Vec::new(),
+        region_code: None,
+        reference: CloudServiceReference {
+            resource_id: uuid.to_owned(),
+            external_link: pc.entity_link(kind.console_plural(), kind.prism_kind(), uuid),
+        },
+        tags: BTreeMap::new(),
+        data: Value::Object(Map::new()),
+        metadata: Some(Cow::Borrowed(crate::views::service_metadata(kind))),
+    }
+}
+
+/// Sorted, de-duplicated, non-empty IP addresses.
+pub(crate) fn sorted_ips<'a>(ips: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut v: Vec<String> = ips
+        .into_iter()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_join_multi_values_deterministically() {
+        let cats = BTreeMap::from([
+            (
+                "Env".to_owned(),
+                vec!["prod".to_owned(), "dr".to_owned(), "prod".to_owned()],
+            ),
+            ("Empty".to_owned(), vec![String::new()]),
+            (String::new(), vec!["x".to_owned()]),
+            ("App".to_owned(), vec!["web".to_owned()]),
+        ]);
+        let tags = categories_to_tags(&cats);
+        assert_eq!(tags.len(), 2);
+        assert_eq!(tags["Env"], "dr,prod");
+        assert_eq!(tags["App"], "web");
+        assert_eq!(categories_rows(&cats).as_array().unwrap().len(), 4);
+    }
+
+    #[test]
+    fn obj_skips_empty_values() {
+        let v = Obj::new()
+            .text("a", Some(""))
+            .text("b", None)
+            .texts("c", ["", ""])
+            .put("d", Some(serde_json::json!({})))
+            .int("e", Some(0))
+            .build();
+        assert_eq!(v, serde_json::json!({"e": 0}));
+    }
+
+    #[test]
+    fn reference_name_falls_back_to_known_clusters() {
+        let names = ClusterNames::from([("c1".to_owned(), "pe-1".to_owned())]);
+        let r = Reference::new("cluster", "c1", None);
+        assert_eq!(
+            reference(Some(&r), Some(&names)),
+            Some(serde_json::json!({"uuid": "c1", "name": "pe-1"}))
+        );
+        assert_eq!(cluster_name(Some(&r), &names), Some("pe-1"));
+        assert_eq!(reference(Some(&Reference::default()), None), None);
+    }
+}
