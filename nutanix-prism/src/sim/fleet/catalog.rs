@@ -125,7 +125,13 @@ fn clusters(fleet: &Fleet) -> Catalog {
                 "full_version": format!("el8.5-release-fraser-{aos}-stable-{commit}"),
                 "commit_id": commit,
                 "short_commit_id": &commit[..6],
-                "is_long_term_support": lts
+                "is_long_term_support": lts,
+                "commit_date": rfc3339(FLEET_EPOCH + rng.below((FLEET_NOW - FLEET_EPOCH) as u64) as i64)
+            },
+            "ssl_key": {
+                "key_type": "RSA_2048",
+                "expire_datetime": rfc3339(FLEET_NOW + 3 * 365 * 86_400),
+                "signing_info": {"country_code": "", "state": "", "city": "", "organization": "", "common_name": "", "email_address": ""}
             },
             "operation_mode": "NORMAL"
         });
@@ -150,6 +156,9 @@ fn clusters(fleet: &Fleet) -> Catalog {
                         "software_map": config["software_map"],
                         "encryption_status": "NOT_SUPPORTED",
                         "redundancy_factor": config["redundancy_factor"],
+                        "enabled_feature_list": config["enabled_feature_list"],
+                        "supported_information_verbosity": "BASIC_PLUS_CORE_DUMP",
+                        "domain_awareness_level": "NODE",
                         "timezone": tz,
                         "operation_mode": "NORMAL"
                     },
@@ -326,6 +335,13 @@ fn subnets(fleet: &Fleet) -> Catalog {
                     "virtual_switch_uuid": vswitch,
                     "ip_config": ip_config
                 });
+                let mut spec = spec;
+                if subnet.external {
+                    spec["is_external"] = json!(true);
+                    spec["enable_nat"] = json!(true);
+                    spec["advanced_networking"] = json!(true);
+                    spec["external_connectivity_state"] = json!("DISABLED");
+                }
                 let mut status = spec.clone();
                 status["ip_usage_stats"] = usage;
                 (status, spec, Some(cluster))

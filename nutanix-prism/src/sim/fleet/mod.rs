@@ -88,6 +88,8 @@ pub(crate) struct SubnetInfo {
     pub(crate) prefix: String,
     /// VLAN id (VLAN subnets only).
     pub(crate) vlan_id: u32,
+    /// An external VLAN subnet (NAT uplink of the VPCs); VMs are not attached to it.
+    pub(crate) external: bool,
 }
 
 /// A named entity referenced by VMs (image, project, user).
@@ -202,6 +204,7 @@ impl Fleet {
                     cluster: Some(c),
                     prefix: format!("10.{}", 128 + (s % 72)),
                     vlan_id,
+                    external: false,
                 });
             }
         }
@@ -219,8 +222,21 @@ impl Fleet {
                 cluster: None,
                 prefix: format!("10.{}", 200 + (k % 50)),
                 vlan_id: 0,
+                external: false,
             })
             .collect();
+        if config.overlay_subnets > 0 {
+            // The VPCs' NAT uplink: an external VLAN subnet on the first cluster, after the
+            // per-cluster VLANs (so it is in no cluster's VM subnet slice).
+            vlan_subnets.push(SubnetInfo {
+                uuid: Uuid::v4(seed, stream::SUBNET, 2_000_000).to_string(),
+                name: "vpc-external-uplink".to_owned(),
+                cluster: Some(0),
+                prefix: "10.45".to_owned(),
+                vlan_id: 1409,
+                external: true,
+            });
+        }
         let images = (0..config.images)
             .map(|i| {
                 let (base, _, _) = tables::IMAGES[(i as usize) % tables::IMAGES.len()];

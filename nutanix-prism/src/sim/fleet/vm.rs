@@ -226,7 +226,8 @@ impl Fleet {
                 s.disks.push_str(&image.uuid);
                 s.disks.push_str("\"},");
             }
-            s.disks.push_str(r#""is_migration_in_progress":false"#);
+            s.disks
+                .push_str(r#""is_migration_in_progress":false,"is_encryption_in_progress":false"#);
             s.disks.push_str("},");
         }
         if has_cdrom {
@@ -307,8 +308,12 @@ impl Fleet {
         json::field_int(c, "num_threads_per_core", 1);
         json::field_int(c, "memory_size_mib", memory_mib);
         c.push_str(
-            r#""power_state_mechanism":{"mechanism":"HARD"},"vnuma_config":{"num_vnuma_nodes":0},"#,
+            r#""power_state_mechanism":{"guest_transition_config":{"should_fail_on_script_failure":false,"enable_script_exec":false},"mechanism":"HARD"},"#,
         );
+        c.push_str(concat!(
+            r#""vnuma_config":{"num_vnuma_nodes":0},"disable_branding":false,"enable_cpu_passthrough":false,"#,
+            r#""gpu_console_enabled":false,"hardware_virtualization_enabled":false,"scsi_controller_enabled":true,"#,
+        ));
         let _ = write!(
             c,
             r#""boot_config":{{"boot_device_order_list":["CDROM","DISK","NETWORK"],"boot_type":"{boot_type}"}},"#
@@ -351,6 +356,7 @@ impl Fleet {
         out.push_str(&s.common);
         json::field_str(out, "hypervisor_type", "AHV");
         json::field_str(out, "protection_type", protection);
+        out.push_str(r#""storage_config":{},"#);
         out.push_str(r#""bios_uuid":""#);
         Uuid::v4(seed, stream::VM_UUID ^ 0xb105, u64::from(index)).write_to(out);
         out.push_str(r#"","generation_uuid":""#);
