@@ -9,5 +9,5 @@ pub use catalogue::{
 };
 pub use series::{
     MAX_LABELS, MetricData, PRISM_RESOLUTION_SECS, Sample, Stat, Window, auto_period, format_label,
-    groups_request, parse_instant, resources_from_query, to_metric_data,
+    groups_request, parse_instant, resources_from_query, samples_from_groups, to_metric_data,
 };

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use nutanix_prism::model::GroupsResponse;
 use serde::Serialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -241,6 +242,23 @@ pub fn resources_from_query(metric_query: &Value) -> BTreeMap<String, String> {
     out
 }
 
+/// Collects the samples of `attribute` per entity UUID from a Prism `/groups` answer
+/// (negative "no data" values and unparseable entries are already skipped by
+/// [`GroupsResponse::samples`]).
+pub fn samples_from_groups(
+    resp: &GroupsResponse,
+    attribute: &str,
+) -> BTreeMap<String, Vec<Sample>> {
+    let mut out: BTreeMap<String, Vec<Sample>> = BTreeMap::new();
+    for s in resp.samples().filter(|s| s.attribute == attribute) {
+        out.entry(s.entity_id.to_owned()).or_default().push(Sample {
+            time_usecs: s.time_micros,
+            value: s.value,
+        });
+    }
+    out
+}
+
 /// Converts raw samples per VM into CloudForet's shape for `resources`
 /// (`cloud_service_id -> vm uuid`): unit conversion, then `stat` per bucket.
 pub fn to_metric_data(
@@ -387,6 +405,25 @@ mod tests {
             assert_eq!(d.values["cs-1"], vec![first, 0.0], "{stat:?}");
             assert_eq!(d.values["cs-2"], vec![0.0, 0.0]);
         }
+    }
+
+    #[test]
+    fn groups_answers_become_samples() {
+        let resp: GroupsResponse = serde_json::from_value(json!({"group_results": [{"entity_results": [
+            {"entity_id": "vm-1", "data": [
+                {"name": "hypervisor_cpu_usage_ppm", "values": [
+                    {"time": 1_700_000_000_000_000_i64, "values": ["250000"]},
+                    {"time": 1_700_000_030_000_000_i64, "values": ["-1"]}]},
+                {"name": "memory_usage_ppm", "values": [{"time": 1_700_000_000_000_000_i64, "values": ["5"]}]}]}]}]}))
+        .unwrap();
+        let s = samples_from_groups(&resp, "hypervisor_cpu_usage_ppm");
+        assert_eq!(
+            s["vm-1"],
+            vec![Sample {
+                time_usecs: 1_700_000_000_000_000,
+                value: 250_000.0
+            }]
+        );
     }
 
     #[test]
