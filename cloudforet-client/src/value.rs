@@ -368,10 +368,25 @@ impl<'de> Deserializer<'de> for StructDe<'de> {
         visit_struct(self.0, visitor)
     }
 
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
+        visitor.visit_some(self)
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> DeResult<V::Value> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
+        visitor.visit_unit()
+    }
+
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum
-        identifier ignored_any
+        unit unit_struct seq tuple tuple_struct map struct enum identifier
     }
 }
 
@@ -763,6 +778,20 @@ mod tests {
             Error::Decode { path, .. } => assert_eq!(path, "port"),
             other => panic!("expected Decode, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn root_newtype_and_option_wrappers_decode() {
+        #[derive(Debug, Deserialize, PartialEq)]
+        struct Wrapper(Creds);
+        let s = json_to_struct(json!({"username": "u", "port": 1})).unwrap();
+        let want = Creds {
+            username: "u".into(),
+            port: 1,
+        };
+        assert_eq!(from_struct::<Option<Creds>>(&s).unwrap(), Some(want));
+        assert_eq!(from_struct::<Wrapper>(&s).unwrap().0.port, 1);
+        from_struct::<serde::de::IgnoredAny>(&s).unwrap();
     }
 
     #[test]

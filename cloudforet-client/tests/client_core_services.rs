@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use cloudforet_client::Error;
-use cloudforet_client::client::{CloudForetClient, RetryPolicy, Service};
+use cloudforet_client::client::{CloudForetClient, RetryPolicy, Service, query};
 use cloudforet_client::error_code::ErrorCode;
 use cloudforet_client::proto::spaceone::api::core::v2 as core_v2;
 use cloudforet_client::proto::spaceone::api::identity::v2 as identity;
@@ -607,18 +607,11 @@ async fn list_with_page_size(total: usize, page_size: u32) -> (Fake, Vec<String>
         .unwrap();
     let query = inventory::CloudServiceQuery {
         provider: "nutanix".into(),
-        query: Some(core_v2::Query {
-            filter: vec![core_v2::Filter {
-                key_alias: Some(core_v2::filter::KeyAlias::K("cloud_service_type".into())),
-                value_alias: Some(core_v2::filter::ValueAlias::V(prost_types::Value {
-                    kind: Some(prost_types::value::Kind::StringValue(
-                        "VirtualMachine".into(),
-                    )),
-                })),
-                operator_alias: Some(core_v2::filter::OperatorAlias::O("eq".into())),
-            }],
-            ..Default::default()
-        }),
+        query: Some(query::query([query::filter(
+            "cloud_service_type",
+            "eq",
+            json!("VirtualMachine"),
+        )])),
         ..Default::default()
     };
     let ids = client
@@ -645,7 +638,16 @@ async fn cloud_services_stream_pages_from_start_1_until_total_count() {
             Some(core_v2::Page { start, limit: 10 }),
             "call {n}"
         );
-        assert_eq!(query.filter.len(), 1, "filter kept on call {n}");
+        let expected_filter = core_v2::Filter {
+            key_alias: Some(core_v2::filter::KeyAlias::K("cloud_service_type".into())),
+            value_alias: Some(core_v2::filter::ValueAlias::V(prost_types::Value {
+                kind: Some(prost_types::value::Kind::StringValue(
+                    "VirtualMachine".into(),
+                )),
+            })),
+            operator_alias: Some(core_v2::filter::OperatorAlias::O("eq".into())),
+        };
+        assert_eq!(query.filter, [expected_filter], "filter kept on call {n}");
     }
     fake.assert_metadata(TOKEN, None, Some("ws-9"));
 }

@@ -44,6 +44,7 @@ mod endpoint;
 mod identity;
 mod inventory;
 mod paging;
+pub mod query;
 mod repository;
 mod retry;
 mod secret;
