@@ -86,6 +86,15 @@ impl Body for SimBody {
         let this = &mut *self;
         if this.chunks.is_empty() {
             if this.fail_at_end {
+                // Pause first so that the status line, headers and half body really reach the
+                // client before the connection is cut.
+                let sleep = this
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(Duration::from_millis(20))));
+                if sleep.as_mut().poll(cx).is_pending() {
+                    return Poll::Pending;
+                }
+                this.sleep = None;
                 this.fail_at_end = false;
                 return Poll::Ready(Some(Err(std::io::Error::new(
                     std::io::ErrorKind::ConnectionAborted,
