@@ -6,6 +6,8 @@
 mod auth;
 mod builder;
 mod endpoint;
+mod groups;
+mod kinds;
 mod observe;
 mod paging;
 mod rate_limit;
@@ -23,6 +25,8 @@ pub use builder::{
     DEFAULT_REQUEST_TIMEOUT, DEFAULT_REQUESTS_PER_SECOND, PrismClientBuilder,
 };
 pub use endpoint::DEFAULT_PORT;
+pub use groups::{METRIC_IDS_PER_REQUEST, MetricQuery};
+pub use kinds::Verification;
 pub use observe::{RequestEvent, RequestObserver, RequestOutcome};
 pub use paging::ListOptions;
 pub use retry::RetryPolicy;
