@@ -857,3 +857,276 @@ fn requests_round_trip() {
         serde_json::from_value(serde_json::to_value(&groups).unwrap()).unwrap();
     assert_eq!(back, groups);
 }
+
+// ---------------------------------------------------------------- property tests: odd input never panics
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::{Map, Value};
+
+    /// Deterministic generator (splitmix64) driven by a proptest-chosen seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^ (z >> 31)
+        }
+
+        /// True with probability `percent` / 100.
+        fn hit(&mut self, percent: u64) -> bool {
+            self.next() % 100 < percent
+        }
+    }
+
+    /// Mutations the models promise to tolerate: dropped keys, `null` anywhere, `null` list
+    /// elements, numbers as strings, strings as numbers, booleans as strings. With `hostile`,
+    /// containers may also become scalars and scalars containers (decoding may then fail, but
+    /// must not panic).
+    fn mutate_fields(v: &mut Value, rng: &mut Rng, percent: u64, hostile: bool) {
+        if let Value::Object(map) = v {
+            map.values_mut()
+                .for_each(|child| mutate(child, rng, percent, hostile));
+        }
+    }
+
+    fn mutate(v: &mut Value, rng: &mut Rng, percent: u64, hostile: bool) {
+        if rng.hit(percent / 2) {
+            *v = Value::Null;
+            return;
+        }
+        if hostile && rng.hit(percent / 2) {
+            *v = match v {
+                Value::Object(_) | Value::Array(_) => Value::from(rng.next() % 7),
+                _ => Value::Array(vec![Value::from("x")]),
+            };
+            return;
+        }
+        match v {
+            Value::Object(map) => {
+                let keys: Vec<String> = map.keys().cloned().collect();
+                for k in keys {
+                    if rng.hit(percent / 2) {
+                        map.remove(&k);
+                    } else if let Some(child) = map.get_mut(&k) {
+                        mutate(child, rng, percent, hostile);
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for item in items.iter_mut() {
+                    mutate(item, rng, percent, hostile);
+                }
+                if rng.hit(percent / 2) {
+                    items.push(Value::Null);
+                }
+            }
+            Value::Number(n) if rng.hit(percent) => *v = Value::String(n.to_string()),
+            Value::Bool(b) if rng.hit(percent) => *v = Value::String(b.to_string()),
+            Value::String(s) if rng.hit(percent) => {
+                *v = match s.parse::<i64>() {
+                    Ok(n) => Value::from(n),
+                    Err(_) => Value::from(rng.next() % 100_000),
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Calls every accessor; results are checked for internal consistency only.
+    fn exercise(vm: &Vm) {
+        let _ = (
+            vm.uuid(),
+            vm.name(),
+            vm.description(),
+            vm.vcpus(),
+            vm.memory_bytes(),
+        );
+        let disks = vm.disks();
+        assert!(disks.iter().all(|d| d.is_disk()));
+        let total: u64 = disks
+            .iter()
+            .filter_map(|d| d.size_bytes())
+            .fold(0, u64::saturating_add);
+        assert_eq!(vm.provisioned_storage_bytes(), total);
+        let ips = vm.ip_addresses();
+        let unique: BTreeSet<&str> = ips.iter().copied().collect();
+        assert_eq!(
+            unique.len(),
+            ips.len(),
+            "ip_addresses must be de-duplicated"
+        );
+        assert!(ips.iter().all(|ip| !ip.is_empty()));
+        let _ = (
+            vm.nics(),
+            vm.power_state(),
+            vm.is_powered_on(),
+            vm.cluster_reference(),
+            vm.host_reference(),
+        );
+        let _ = (
+            vm.categories(),
+            vm.project_reference(),
+            vm.owner_reference(),
+        );
+        let _ = (
+            vm.creation_time(),
+            vm.last_update_time(),
+            vm.gpu_count(),
+            vm.guest_os(),
+        );
+        let _ = (
+            vm.hypervisor_type(),
+            vm.state(),
+            vm.task_uuids(),
+            vm.key(),
+            vm.resources(),
+        );
+    }
+
+    fn seed_vms() -> Vec<Value> {
+        let mut out = Vec::new();
+        for (dir, file) in [
+            (shared_dir(), "pgc_vms_list_response.json"),
+            (own_dir(), "vm_odd_shapes.json"),
+        ] {
+            let page: Value = serde_json::from_str(&read(&dir, file)).unwrap();
+            out.extend(
+                page["entities"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|v| v.is_object())
+                    .cloned(),
+            );
+        }
+        out
+    }
+
+    /// Every key used anywhere in the VM fixtures, so random objects hit real fields.
+    fn vocabulary() -> Vec<String> {
+        fn walk(v: &Value, out: &mut BTreeSet<String>) {
+            match v {
+                Value::Object(m) => {
+                    for (k, child) in m {
+                        out.insert(k.clone());
+                        walk(child, out);
+                    }
+                }
+                Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
+                _ => {}
+            }
+        }
+        let mut keys = BTreeSet::new();
+        seed_vms().iter().for_each(|v| walk(v, &mut keys));
+        keys.into_iter().collect()
+    }
+
+    fn arb_json(keys: Vec<String>) -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            "[-0-9.eE]{0,8}".prop_map(Value::String),
+            prop::sample::select(vec![
+                "ON",
+                "OFF",
+                "DISK",
+                "CDROM",
+                "PRISM_CENTRAL",
+                "",
+                "-1",
+                "1e3"
+            ])
+            .prop_map(Value::from),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(5, 96, 8, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::btree_map(prop::sample::select(keys.clone()), inner, 0..8)
+                    .prop_map(|m| Value::Object(m.into_iter().collect::<Map<_, _>>())),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Tolerated mutations of real VM bodies always decode, accessors hold, and the decoded
+        /// value survives a serde round trip.
+        #[test]
+        fn tolerated_mutations_decode(seed in any::<u64>(), percent in 1_u64..60) {
+            let mut rng = Rng(seed);
+            for base in seed_vms() {
+                let mut v = base;
+                mutate_fields(&mut v, &mut rng, percent, false);
+                let vm: Vm = serde_json::from_value(v.clone())
+                    .unwrap_or_else(|e| panic!("tolerated mutation failed to decode: {e}\n{v}"));
+                exercise(&vm);
+                let back: Vm = serde_json::from_value(serde_json::to_value(&vm).unwrap()).unwrap();
+                prop_assert_eq!(back, vm);
+            }
+        }
+
+        /// Hostile mutations (containers and scalars swapped) may fail to decode but never panic.
+        #[test]
+        fn hostile_mutations_never_panic(seed in any::<u64>(), percent in 1_u64..60) {
+            let mut rng = Rng(seed);
+            for base in seed_vms() {
+                let mut v = base;
+                mutate_fields(&mut v, &mut rng, percent, true);
+                if let Ok(vm) = serde_json::from_value::<Vm>(v) {
+                    exercise(&vm);
+                }
+            }
+        }
+
+        /// Arbitrary JSON (keys drawn from real VM field names) never panics decoding into a
+        /// `Vm` or a page of them; whatever decodes round-trips.
+        #[test]
+        fn arbitrary_json_never_panics(v in arb_json(vocabulary())) {
+            if let Ok(vm) = serde_json::from_value::<Vm>(v.clone()) {
+                exercise(&vm);
+                let back: Vm = serde_json::from_value(serde_json::to_value(&vm).unwrap()).unwrap();
+                prop_assert_eq!(back, vm);
+            }
+            let page = serde_json::json!({"metadata": v.clone(), "entities": [v.clone(), v]});
+            if let Ok(page) = serde_json::from_value::<ListResponse<Vm>>(page) {
+                page.entities.iter().for_each(exercise);
+            }
+        }
+
+        /// Other entity kinds and error bodies never panic on arbitrary JSON either.
+        #[test]
+        fn other_models_never_panic(v in arb_json(vocabulary())) {
+            if let Ok(c) = serde_json::from_value::<Cluster>(v.clone()) {
+                let _ = (c.is_prism_central(), c.version(), c.node_count(), c.hypervisor_types(), c.external_ip());
+            }
+            if let Ok(s) = serde_json::from_value::<Subnet>(v.clone()) {
+                let _ = (s.cidr(), s.vlan_id(), s.cluster_reference(), s.subnet_type());
+            }
+            if let Ok(h) = serde_json::from_value::<Host>(v.clone()) {
+                let _ = (h.memory_bytes(), h.cpu_cores(), h.num_vms(), h.hypervisor_name());
+            }
+            if let Ok(vg) = serde_json::from_value::<VolumeGroup>(v.clone()) {
+                let _ = (vg.size_bytes(), vg.attached_vm_references());
+            }
+            if let Ok(e) = serde_json::from_value::<ErrorResponse>(v.clone()) {
+                prop_assert!(e.summary().chars().count() <= SUMMARY_MAX_CHARS);
+            }
+            if let Ok(g) = serde_json::from_value::<GroupsResponse>(v) {
+                prop_assert!(g.samples().all(|s| s.value >= 0.0 && s.value.is_finite()));
+                for s in g.metric_series() {
+                    prop_assert!(s.points.windows(2).all(|w| w[0].0 <= w[1].0));
+                }
+            }
+        }
+    }
+}
