@@ -11,7 +11,7 @@
 //! | JSON object | `Struct` | [`json_to_struct`] (errors on non-objects), [`map_to_struct`] |
 //! | `Struct` | JSON object | [`struct_to_json`], [`struct_to_map`], [`struct_ref_to_json`] |
 //! | JSON array | `ListValue` | [`json_to_list`] / [`list_to_json`] |
-//! | `T: Serialize` | `Struct` | [`to_struct`] |
+//! | `T: Serialize` | `Struct` / `Value` | [`to_struct`] / [`to_value`] (no intermediate JSON) |
 //! | `Struct` | `T: DeserializeOwned` | [`from_struct`] (borrowing, no intermediate JSON), [`from_struct_owned`] |
 //!
 //! # Number policy
@@ -35,8 +35,10 @@
 //!
 //! # Typed conversion
 //!
-//! [`to_struct`] serialises through `serde_json` (so `#[serde(...)]` attributes behave as usual)
-//! and applies the number policy. [`from_struct`] deserialises straight from the `Struct`,
+//! [`to_struct`] (and [`to_value`]) serialise straight into protobuf values, without an
+//! intermediate JSON tree, producing exactly what `json_to_struct(serde_json::to_value(x)?)`
+//! would: `#[serde(...)]` attributes behave as with `serde_json`, map keys that are numbers or
+//! booleans become strings, NaN and infinities become `null`, and the number policy applies. [`from_struct`] deserialises straight from the `Struct`,
 //! borrowing its strings, and:
 //!
 //! * integer fields (`u64`, `i64`, `u32`, ...) accept the decimal strings produced for large
@@ -63,16 +65,13 @@
 //! # Ok::<(), cloudforet_client::Error>(())
 //! ```
 
-use std::fmt;
+mod de;
+mod ser;
 
 use prost_types::value::Kind;
 use prost_types::{ListValue, NullValue, Struct, Value};
-use serde::de::value::BorrowedStrDeserializer;
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, EnumAccess, Expected, MapAccess, SeqAccess,
-    Unexpected, VariantAccess, Visitor,
-};
-use serde::{Deserializer, Serialize};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Number, Value as Json};
 
 use crate::error::{Error, Result};
@@ -156,20 +155,10 @@ pub fn json_to_list(items: Vec<Json>) -> ListValue {
 
 fn number_to_kind(n: &Number) -> Kind {
     if let Some(u) = n.as_u64() {
-        if u <= MAX_EXACT_INTEGER {
-            // Exact: every integer up to 2^53 is a double.
-            #[allow(clippy::cast_precision_loss)]
-            return Kind::NumberValue(u as f64);
-        }
-        return Kind::StringValue(u.to_string());
+        return u64_kind(u);
     }
     if let Some(i) = n.as_i64() {
-        // Only negative values reach this branch (non-negative ones are u64 above).
-        if i.unsigned_abs() <= MAX_EXACT_INTEGER {
-            #[allow(clippy::cast_precision_loss)]
-            return Kind::NumberValue(i as f64);
-        }
-        return Kind::StringValue(i.to_string());
+        return i64_kind(i);
     }
     match n.as_f64() {
         Some(f) if f.is_finite() => Kind::NumberValue(f),
@@ -177,6 +166,25 @@ fn number_to_kind(n: &Number) -> Kind {
         // 64 bits or exponents out of range): keep the exact text rather than rounding.
         _ => Kind::StringValue(n.to_string()),
     }
+}
+
+/// An unsigned integer under the number policy: exact double up to 2^53, else a string.
+fn u64_kind(u: u64) -> Kind {
+    if u <= MAX_EXACT_INTEGER {
+        // Exact: every integer up to 2^53 is a double.
+        #[allow(clippy::cast_precision_loss)]
+        return Kind::NumberValue(u as f64);
+    }
+    Kind::StringValue(u.to_string())
+}
+
+/// A signed integer under the number policy: exact double within ±2^53, else a string.
+fn i64_kind(i: i64) -> Kind {
+    if i.unsigned_abs() <= MAX_EXACT_INTEGER {
+        #[allow(clippy::cast_precision_loss)]
+        return Kind::NumberValue(i as f64);
+    }
+    Kind::StringValue(i.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -271,11 +279,45 @@ fn json_kind(json: &Json) -> &'static str {
 /// [`Error::Encode`] when `T`'s `Serialize` implementation fails (e.g. a map with non-string
 /// keys), [`Error::NotAnObject`] when `T` does not serialise to a JSON object.
 pub fn to_struct<T: Serialize + ?Sized>(value: &T) -> Result<Struct> {
-    let json = serde_json::to_value(value).map_err(|source| Error::Encode {
-        type_name: std::any::type_name::<T>(),
-        source,
-    })?;
-    json_to_struct(json)
+    let encoded = value
+        .serialize(ser::ValueSer)
+        .map_err(|source| Error::Encode {
+            type_name: std::any::type_name::<T>(),
+            source,
+        })?;
+    match encoded.kind {
+        Some(Kind::StructValue(s)) => Ok(s),
+        other => Err(Error::NotAnObject {
+            found: kind_name(other.as_ref()),
+        }),
+    }
+}
+
+/// Serialises any `T: Serialize` into a protobuf `Value` under the number policy, without an
+/// intermediate JSON tree.
+///
+/// # Errors
+///
+/// [`Error::Encode`] when `T`'s `Serialize` implementation fails (e.g. a map with keys that are
+/// neither strings, numbers, booleans nor unit variants).
+pub fn to_value<T: Serialize + ?Sized>(value: &T) -> Result<Value> {
+    value
+        .serialize(ser::ValueSer)
+        .map_err(|source| Error::Encode {
+            type_name: std::any::type_name::<T>(),
+            source,
+        })
+}
+
+fn kind_name(kind: Option<&Kind>) -> &'static str {
+    match kind {
+        None | Some(Kind::NullValue(_)) => "null",
+        Some(Kind::BoolValue(_)) => "a boolean",
+        Some(Kind::NumberValue(_)) => "a number",
+        Some(Kind::StringValue(_)) => "a string",
+        Some(Kind::ListValue(_)) => "an array",
+        Some(Kind::StructValue(_)) => "an object",
+    }
 }
 
 /// Deserialises a `T` straight from a borrowed `Struct` (no intermediate JSON).
@@ -285,7 +327,7 @@ pub fn to_struct<T: Serialize + ?Sized>(value: &T) -> Result<Struct> {
 /// [`Error::Decode`] naming the path of the first field that does not fit `T`; the message never
 /// includes the offending value.
 pub fn from_struct<T: DeserializeOwned>(s: &Struct) -> Result<T> {
-    serde_path_to_error::deserialize(StructDe(s)).map_err(|e| Error::Decode {
+    serde_path_to_error::deserialize(de::StructDe(s)).map_err(|e| Error::Decode {
         type_name: std::any::type_name::<T>(),
         path: e.path().to_string(),
         reason: e.into_inner().0,
@@ -299,381 +341,6 @@ pub fn from_struct<T: DeserializeOwned>(s: &Struct) -> Result<T> {
 /// As [`from_struct`].
 pub fn from_struct_owned<T: DeserializeOwned>(s: Struct) -> Result<T> {
     from_struct(&s)
-}
-
-/// Decoding error: a message that never contains the decoded value.
-#[derive(Debug)]
-struct DecodeError(String);
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for DecodeError {}
-
-impl de::Error for DecodeError {
-    fn custom<M: fmt::Display>(msg: M) -> Self {
-        Self(msg.to_string())
-    }
-
-    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Self(format!(
-            "invalid type: {}, expected {exp}",
-            unexpected_kind(&unexp)
-        ))
-    }
-
-    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Self {
-        Self(format!(
-            "invalid value: {}, expected {exp}",
-            unexpected_kind(&unexp)
-        ))
-    }
-}
-
-/// Names the kind of an unexpected value without its content (it may be a secret).
-fn unexpected_kind(unexp: &Unexpected<'_>) -> &'static str {
-    match unexp {
-        Unexpected::Bool(_) => "a boolean",
-        Unexpected::Unsigned(_) | Unexpected::Signed(_) => "an integer",
-        Unexpected::Float(_) => "a floating point number",
-        Unexpected::Char(_) => "a character",
-        Unexpected::Str(_) => "a string",
-        Unexpected::Bytes(_) => "bytes",
-        Unexpected::Unit => "null",
-        Unexpected::Option => "an optional value",
-        Unexpected::NewtypeStruct => "a newtype struct",
-        Unexpected::Seq => "a list",
-        Unexpected::Map => "a map",
-        Unexpected::Enum => "an enum",
-        Unexpected::UnitVariant => "a unit variant",
-        Unexpected::NewtypeVariant => "a newtype variant",
-        Unexpected::TupleVariant => "a tuple variant",
-        Unexpected::StructVariant => "a struct variant",
-        Unexpected::Other(_) => "an unexpected value",
-    }
-}
-
-type DeResult<T> = std::result::Result<T, DecodeError>;
-
-/// Deserializer over a whole `Struct` (a map).
-struct StructDe<'de>(&'de Struct);
-
-impl<'de> Deserializer<'de> for StructDe<'de> {
-    type Error = DecodeError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        visit_struct(self.0, visitor)
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> DeResult<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct map struct enum identifier
-    }
-}
-
-/// Deserializer over one `Value`.
-struct ValueDe<'de>(&'de Value);
-
-/// Integer hints: a string holding a decimal integer is accepted (the big-integer encoding).
-macro_rules! integer_hints {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-            match &self.0.kind {
-                Some(Kind::StringValue(s)) => visit_integer_str(s, visitor),
-                _ => self.deserialize_any(visitor),
-            }
-        }
-    )*};
-}
-
-impl<'de> Deserializer<'de> for ValueDe<'de> {
-    type Error = DecodeError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        match &self.0.kind {
-            None | Some(Kind::NullValue(_)) => visitor.visit_unit(),
-            Some(Kind::BoolValue(b)) => visitor.visit_bool(*b),
-            Some(Kind::NumberValue(f)) => visit_number(*f, visitor),
-            Some(Kind::StringValue(s)) => visitor.visit_borrowed_str(s),
-            Some(Kind::ListValue(list)) => {
-                let mut seq = SeqDe(list.values.iter());
-                let out = visitor.visit_seq(&mut seq)?;
-                match seq.0.len() {
-                    0 => Ok(out),
-                    rest => Err(de::Error::invalid_length(
-                        list.values.len(),
-                        &format!("{} elements", list.values.len() - rest).as_str(),
-                    )),
-                }
-            }
-            Some(Kind::StructValue(s)) => visit_struct(s, visitor),
-        }
-    }
-
-    integer_hints! {
-        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
-    }
-
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        match &self.0.kind {
-            None | Some(Kind::NullValue(_)) => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> DeResult<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> DeResult<V::Value> {
-        match &self.0.kind {
-            Some(Kind::StringValue(s)) => {
-                visitor.visit_enum(BorrowedStrDeserializer::<DecodeError>::new(s))
-            }
-            Some(Kind::StructValue(s)) if s.fields.len() == 1 => {
-                let Some((variant, value)) = s.fields.iter().next() else {
-                    return Err(de::Error::invalid_length(0, &"a map with one key"));
-                };
-                visitor.visit_enum(EnumDe { variant, value })
-            }
-            _ => Err(de::Error::invalid_type(
-                unexpected(self.0),
-                &"a string or a map with one key",
-            )),
-        }
-    }
-
-    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        visitor.visit_unit()
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool f32 f64 char str string bytes byte_buf unit unit_struct seq tuple tuple_struct map
-        struct identifier
-    }
-}
-
-fn visit_struct<'de, V: Visitor<'de>>(s: &'de Struct, visitor: V) -> DeResult<V::Value> {
-    let mut map = MapDe {
-        iter: s.fields.iter(),
-        value: None,
-    };
-    let out = visitor.visit_map(&mut map)?;
-    match map.iter.len() {
-        0 => Ok(out),
-        rest => Err(de::Error::invalid_length(
-            s.fields.len(),
-            &format!("{} entries", s.fields.len() - rest).as_str(),
-        )),
-    }
-}
-
-fn visit_number<'de, V: Visitor<'de>>(f: f64, visitor: V) -> DeResult<V::Value> {
-    if f.fract() == 0.0 && f.abs() <= MAX_EXACT_F64 {
-        // Exact casts: integral and within ±2^53.
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        if f < 0.0 {
-            return visitor.visit_i64(f as i64);
-        } else {
-            return visitor.visit_u64(f as u64);
-        }
-    }
-    visitor.visit_f64(f)
-}
-
-fn visit_integer_str<'de, V: Visitor<'de>>(s: &'de str, visitor: V) -> DeResult<V::Value> {
-    if let Ok(u) = s.parse::<u64>() {
-        visitor.visit_u64(u)
-    } else if let Ok(i) = s.parse::<i64>() {
-        visitor.visit_i64(i)
-    } else if let Ok(u) = s.parse::<u128>() {
-        visitor.visit_u128(u)
-    } else if let Ok(i) = s.parse::<i128>() {
-        visitor.visit_i128(i)
-    } else {
-        visitor.visit_borrowed_str(s)
-    }
-}
-
-fn unexpected(value: &Value) -> Unexpected<'static> {
-    match &value.kind {
-        None | Some(Kind::NullValue(_)) => Unexpected::Unit,
-        Some(Kind::BoolValue(_)) => Unexpected::Bool(false),
-        Some(Kind::NumberValue(_)) => Unexpected::Float(0.0),
-        Some(Kind::StringValue(_)) => Unexpected::Str(""),
-        Some(Kind::ListValue(_)) => Unexpected::Seq,
-        Some(Kind::StructValue(_)) => Unexpected::Map,
-    }
-}
-
-struct SeqDe<'de>(std::slice::Iter<'de, Value>);
-
-impl<'de> SeqAccess<'de> for SeqDe<'de> {
-    type Error = DecodeError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> DeResult<Option<T::Value>> {
-        self.0
-            .next()
-            .map(|v| seed.deserialize(ValueDe(v)))
-            .transpose()
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
-    }
-}
-
-struct MapDe<'de> {
-    iter: std::collections::btree_map::Iter<'de, String, Value>,
-    value: Option<&'de Value>,
-}
-
-impl<'de> MapAccess<'de> for MapDe<'de> {
-    type Error = DecodeError;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> DeResult<Option<K::Value>> {
-        match self.iter.next() {
-            Some((k, v)) => {
-                self.value = Some(v);
-                seed.deserialize(KeyDe(k)).map(Some)
-            }
-            None => Ok(None),
-        }
-    }
-
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> DeResult<T::Value> {
-        match self.value.take() {
-            Some(v) => seed.deserialize(ValueDe(v)),
-            None => Err(de::Error::custom("map value requested before its key")),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.iter.len())
-    }
-}
-
-/// Deserializer for map keys: strings, also read as integers when an integer key is asked for
-/// (as `serde_json` does for `HashMap<u32, _>`).
-struct KeyDe<'de>(&'de String);
-
-macro_rules! key_integer_hints {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-            visit_integer_str(self.0, visitor)
-        }
-    )*};
-}
-
-impl<'de> Deserializer<'de> for KeyDe<'de> {
-    type Error = DecodeError;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> DeResult<V::Value> {
-        visitor.visit_borrowed_str(self.0)
-    }
-
-    key_integer_hints! {
-        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64 deserialize_i128
-        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64 deserialize_u128
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> DeResult<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> DeResult<V::Value> {
-        visitor.visit_enum(BorrowedStrDeserializer::<DecodeError>::new(self.0))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool f32 f64 char str string bytes byte_buf option unit unit_struct seq tuple
-        tuple_struct map struct identifier ignored_any
-    }
-}
-
-/// Externally tagged enum: `{"Variant": value}`.
-struct EnumDe<'de> {
-    variant: &'de String,
-    value: &'de Value,
-}
-
-impl<'de> EnumAccess<'de> for EnumDe<'de> {
-    type Error = DecodeError;
-    type Variant = ValueDe<'de>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> DeResult<(V::Value, ValueDe<'de>)> {
-        let variant =
-            seed.deserialize(BorrowedStrDeserializer::<DecodeError>::new(self.variant))?;
-        Ok((variant, ValueDe(self.value)))
-    }
-}
-
-impl<'de> VariantAccess<'de> for ValueDe<'de> {
-    type Error = DecodeError;
-
-    fn unit_variant(self) -> DeResult<()> {
-        match &self.0.kind {
-            None | Some(Kind::NullValue(_)) => Ok(()),
-            _ => Err(de::Error::invalid_type(unexpected(self.0), &"unit variant")),
-        }
-    }
-
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> DeResult<T::Value> {
-        seed.deserialize(self)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> DeResult<V::Value> {
-        self.deserialize_seq(visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> DeResult<V::Value> {
-        self.deserialize_map(visitor)
-    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use cloudforet_client::Error;
 use cloudforet_client::value::{
     MAX_EXACT_INTEGER, from_struct, from_struct_owned, json_ref_to_value, json_to_list,
     json_to_struct, json_to_value, list_to_json, map_to_struct, struct_ref_to_json, struct_to_json,
-    struct_to_map, to_struct, value_ref_to_json, value_to_json,
+    struct_to_map, to_struct, to_value, value_ref_to_json, value_to_json,
 };
 use proptest::prelude::*;
 use prost_types::value::Kind;
@@ -235,6 +235,102 @@ fn integer_fields_reject_fractions_and_out_of_range_values() {
     }
 }
 
+/// Every serde shape: the direct serializer must produce what going through `serde_json` does.
+#[test]
+fn direct_serializer_matches_serde_json_shape_for_shape() {
+    #[derive(Serialize)]
+    struct Unit;
+    #[derive(Serialize)]
+    struct Newtype(u32);
+    #[derive(Serialize)]
+    struct TupleStruct(u8, &'static str);
+    #[derive(Serialize)]
+    enum E {
+        A,
+        B(i64),
+        C(u8, u8),
+        D { x: f32 },
+    }
+    #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+    enum KeyVariant {
+        Left,
+    }
+    #[derive(Serialize)]
+    struct All {
+        unit: (),
+        unit_struct: Unit,
+        newtype: Newtype,
+        tuple_struct: TupleStruct,
+        variants: Vec<E>,
+        bytes: serde_bytes_like::Bytes,
+        chars: Vec<char>,
+        u128_small: u128,
+        i128_small: i128,
+        f32_value: f32,
+        nan: f64,
+        inf: f32,
+        none: Option<u8>,
+        some: Option<Option<u8>>,
+        int_keys: BTreeMap<i32, u8>,
+        bool_keys: BTreeMap<bool, u8>,
+        char_keys: BTreeMap<char, u8>,
+        variant_keys: BTreeMap<KeyVariant, u8>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        #[serde(flatten)]
+        flattened: BTreeMap<String, u8>,
+    }
+    let all = All {
+        unit: (),
+        unit_struct: Unit,
+        newtype: Newtype(7),
+        tuple_struct: TupleStruct(1, "t"),
+        variants: vec![E::A, E::B(-3), E::C(1, 2), E::D { x: 1.5 }],
+        bytes: serde_bytes_like::Bytes(vec![0, 255]),
+        chars: vec!['a', '東'],
+        u128_small: 42,
+        i128_small: -42,
+        f32_value: 0.1,
+        nan: f64::NAN,
+        inf: f32::INFINITY,
+        none: None,
+        some: Some(Some(3)),
+        int_keys: [(-1, 1), (2, 2)].into_iter().collect(),
+        bool_keys: [(true, 1)].into_iter().collect(),
+        char_keys: [('k', 1)].into_iter().collect(),
+        variant_keys: [(KeyVariant::Left, 1)].into_iter().collect(),
+        skipped: None,
+        flattened: [("extra".to_owned(), 9)].into_iter().collect(),
+    };
+    let via_json = json_to_struct(serde_json::to_value(&all).unwrap()).unwrap();
+    assert_eq!(to_struct(&all).unwrap(), via_json);
+    assert_eq!(
+        struct_to_json(via_json)["variants"],
+        json!(["A", {"B": -3}, {"C": [1, 2]}, {"D": {"x": 1.5}}])
+    );
+
+    // Beyond 64 bits serde_json gives up; the direct path keeps the digits as a string.
+    assert_eq!(
+        value_to_json(to_value(&u128::MAX).unwrap()),
+        json!(u128::MAX.to_string())
+    );
+    assert_eq!(
+        value_to_json(to_value(&i128::MIN).unwrap()),
+        json!(i128::MIN.to_string())
+    );
+}
+
+/// `serialize_bytes` without pulling in serde_bytes.
+mod serde_bytes_like {
+    pub struct Bytes(pub Vec<u8>);
+
+    impl serde::Serialize for Bytes {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.serialize_bytes(&self.0)
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Property tests
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +482,13 @@ proptest! {
         // Within the exact range the wire carries a number, beyond it a string.
         let is_number = matches!(s.fields["u"].kind, Some(Kind::NumberValue(_)));
         prop_assert_eq!(is_number, u <= MAX_EXACT_INTEGER);
+    }
+
+    #[test]
+    fn direct_serializer_equals_the_json_path(json in json_tree(), rec in record()) {
+        prop_assert_eq!(to_value(&json).unwrap(), json_ref_to_value(&json));
+        let via_json = json_to_struct(serde_json::to_value(&rec).unwrap()).unwrap();
+        prop_assert_eq!(to_struct(&rec).unwrap(), via_json);
     }
 
     #[test]
