@@ -17,7 +17,6 @@ const MICRO: u128 = 1_000_000;
 
 /// One provisioned disk of a VM, as the cost model sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct DiskUsage {
     /// Provisioned size in bytes.
     pub size_bytes: u64,
@@ -45,7 +44,6 @@ impl DiskUsage {
 /// What the cost model needs to know about one VM (built from a Prism VM by
 /// [`crate::mapping::vm_usage`], or by hand).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
 pub struct VmUsage {
     /// VM UUID: the cost record's `resource`.
     pub vm_uuid: String,
