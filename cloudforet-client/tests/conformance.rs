@@ -369,8 +369,11 @@ fn python() -> &'static Path {
     static PYTHON: OnceLock<PathBuf> = OnceLock::new();
     PYTHON.get_or_init(|| {
         let root = workspace_root();
+        // A relative CLOUDFORET_CONFORMANCE_VENV is taken relative to the workspace root (tests
+        // run with the crate directory as working directory).
         let venv = std::env::var_os("CLOUDFORET_CONFORMANCE_VENV")
-            .map(PathBuf::from)
+            .filter(|v| !v.is_empty())
+            .map(|v| root.join(v))
             .unwrap_or_else(|| root.join("target").join("conformance-venv"));
         let out = std::process::Command::new("bash")
             .arg(root.join("scripts").join("python-venv.sh"))

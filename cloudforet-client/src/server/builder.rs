@@ -406,6 +406,15 @@ async fn bind_listener(addr: Option<SocketAddr>) -> Result<(TcpIncoming, SocketA
             let v6 = SocketAddr::from((Ipv6Addr::UNSPECIFIED, DEFAULT_PORT));
             match bind_one(v6).await {
                 Ok(listener) => listener,
+                // A taken port or a missing permission would fail on IPv4 too: report it as is.
+                Err(ServerError::Bind { source, .. })
+                    if matches!(
+                        source.kind(),
+                        std::io::ErrorKind::AddrInUse | std::io::ErrorKind::PermissionDenied
+                    ) =>
+                {
+                    return Err(ServerError::Bind { addr: v6, source });
+                }
                 Err(err) => {
                     tracing::debug!(error = %err, "IPv6 listen failed; falling back to IPv4");
                     bind_one(SocketAddr::from((Ipv4Addr::UNSPECIFIED, DEFAULT_PORT))).await?
