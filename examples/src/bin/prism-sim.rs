@@ -72,6 +72,16 @@ struct Args {
     /// Log as JSON lines (default: text on a terminal, JSON otherwise).
     #[arg(long, env = "PRISM_SIM_LOG_JSON")]
     log_json: bool,
+    /// Measure the simulator's own throughput instead of serving: fetch this many `vms/list`
+    /// pages over loopback (keep-alive HTTP/1.1), print pages/s on stdout, and exit.
+    #[arg(long, value_name = "PAGES")]
+    bench_pages: Option<u64>,
+    /// With --bench-pages: concurrent connections.
+    #[arg(long, default_value_t = 2)]
+    bench_concurrency: usize,
+    /// With --bench-pages: VMs per page.
+    #[arg(long, default_value_t = 500)]
+    bench_page_size: u32,
 }
 
 fn init_logging(json: bool) {
@@ -117,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
         .hosts_per_cluster(args.hosts_per_cluster)
         .vms(args.vms)
         .seed(args.seed)
-        .basic_auth(args.username, args.password)
+        .basic_auth(args.username.clone(), args.password.clone())
         .latency(Duration::from_millis(args.latency_ms))
         .jitter(Duration::from_millis(args.jitter_ms))
         .rate_limit(args.rate_limit)
@@ -130,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = args.cert_out {
         builder = builder.cert_out(path);
     }
+    let credentials = format!("{}:{}", args.username, args.password);
     let sim = builder
         .start()
         .await
@@ -140,6 +151,21 @@ async fn main() -> anyhow::Result<()> {
         out.flush().context("flushing stdout")?;
     }
     tracing::info!(base_url = sim.base_url(), counts = ?sim.expected_counts(), "ready");
+    if let Some(pages) = args.bench_pages {
+        anyhow::ensure!(!args.tls, "--bench-pages measures plain HTTP; drop --tls");
+        let report = bench::run(
+            sim.local_addr(),
+            &credentials,
+            pages,
+            args.bench_concurrency.max(1),
+            args.bench_page_size,
+            args.vms,
+        )
+        .await?;
+        println!("{report}");
+        sim.shutdown().await;
+        return Ok(());
+    }
     wait_for_signal().await;
     tracing::info!("shutting down");
     let counters = sim.counters();
@@ -150,4 +176,151 @@ async fn main() -> anyhow::Result<()> {
     );
     sim.shutdown().await;
     Ok(())
+}
+
+/// A minimal keep-alive HTTP/1.1 load generator, so the measurement needs no external tool.
+mod bench {
+    use std::net::SocketAddr;
+    use std::time::Instant;
+
+    use anyhow::{Context as _, bail};
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::TcpStream;
+
+    /// Standard base64 (for the Basic header).
+    pub(crate) fn base64(input: &[u8]) -> String {
+        const TABLE: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        let mut out = String::new();
+        for chunk in input.chunks(3) {
+            let b = [
+                chunk[0],
+                *chunk.get(1).unwrap_or(&0),
+                *chunk.get(2).unwrap_or(&0),
+            ];
+            let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+            for i in 0..4 {
+                if i <= chunk.len() {
+                    out.push(TABLE[((n >> (18 - 6 * i)) & 63) as usize] as char);
+                } else {
+                    out.push('=');
+                }
+            }
+        }
+        out
+    }
+
+    /// Sends one request and reads the whole response; returns (status, body length).
+    async fn exchange(
+        stream: &mut TcpStream,
+        request: &[u8],
+        buf: &mut Vec<u8>,
+    ) -> anyhow::Result<(u16, usize)> {
+        stream.write_all(request).await?;
+        buf.clear();
+        let mut chunk = vec![0u8; 64 * 1024];
+        let header_end = loop {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                bail!("connection closed before the response headers");
+            }
+            buf.extend_from_slice(&chunk[..n]);
+            if let Some(pos) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break pos + 4;
+            }
+        };
+        let head = std::str::from_utf8(&buf[..header_end]).context("non-UTF-8 headers")?;
+        let status: u16 = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .context("no status")?;
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (k, v) = l.split_once(':')?;
+                if k.eq_ignore_ascii_case("content-length") {
+                    v.trim().parse().ok()
+                } else {
+                    None
+                }
+            })
+            .context("no content-length")?;
+        let mut remaining = length.saturating_sub(buf.len() - header_end);
+        while remaining > 0 {
+            let n = stream.read(&mut chunk).await?;
+            if n == 0 {
+                bail!("connection closed mid-body");
+            }
+            remaining = remaining.saturating_sub(n);
+        }
+        Ok((status, length))
+    }
+
+    /// Fetches `pages` pages with `concurrency` connections; returns a one-line report.
+    pub(crate) async fn run(
+        addr: SocketAddr,
+        credentials: &str,
+        pages: u64,
+        concurrency: usize,
+        page_size: u32,
+        vms: u32,
+    ) -> anyhow::Result<String> {
+        let auth = base64(credentials.as_bytes());
+        let started = Instant::now();
+        let mut workers = Vec::new();
+        for worker in 0..concurrency as u64 {
+            let auth = auth.clone();
+            workers.push(tokio::spawn(async move {
+                let mut stream = TcpStream::connect(addr).await?;
+                stream.set_nodelay(true)?;
+                let mut buf = Vec::new();
+                let (mut bytes, mut done) = (0u64, 0u64);
+                let mut k = worker;
+                while k < pages {
+                    let offset = (k * u64::from(page_size)) % u64::from(vms.max(1));
+                    let body = format!(r#"{{"kind":"vm","offset":{offset},"length":{page_size}}}"#);
+                    let request = format!(
+                        "POST /api/nutanix/v3/vms/list HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Basic {auth}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let (status, length) = exchange(&mut stream, request.as_bytes(), &mut buf).await?;
+                    if status != 200 {
+                        bail!("page at offset {offset} answered {status}");
+                    }
+                    bytes += length as u64;
+                    done += 1;
+                    k += concurrency as u64;
+                }
+                anyhow::Ok((done, bytes))
+            }));
+        }
+        let (mut done, mut bytes) = (0u64, 0u64);
+        for worker in workers {
+            let (d, b) = worker.await.context("bench worker panicked")??;
+            done += d;
+            bytes += b;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        Ok(format!(
+            "bench: {done} pages of {page_size} VMs in {secs:.2} s with {concurrency} connections: {:.1} pages/s, {:.0} VMs/s, {:.1} MB/s, {:.0} bytes/VM",
+            done as f64 / secs,
+            done as f64 * f64::from(page_size) / secs,
+            bytes as f64 / secs / 1e6,
+            bytes as f64 / (done as f64 * f64::from(page_size)).max(1.0),
+        ))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        #[test]
+        fn base64_matches_known_values() {
+            assert_eq!(
+                super::base64(b"admin:nutanix/4u"),
+                "YWRtaW46bnV0YW5peC80dQ=="
+            );
+            assert_eq!(super::base64(b"a"), "YQ==");
+            assert_eq!(super::base64(b"ab"), "YWI=");
+        }
+    }
 }
