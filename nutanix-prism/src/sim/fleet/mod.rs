@@ -282,11 +282,7 @@ impl Fleet {
         let volume_groups = config
             .volume_groups
             .unwrap_or((config.vms / 100).clamp(2, 5000));
-        let vg_stride = if volume_groups == 0 {
-            1
-        } else {
-            (config.vms / volume_groups).max(1)
-        };
+        let vg_stride = config.vms.checked_div(volume_groups).unwrap_or(1).max(1);
         let mut fleet = Self {
             key32: (super::rng::hash3(seed, stream::VM_UUID, 0) & 0xffff_ffff) as u32,
             config,
@@ -333,7 +329,7 @@ impl Fleet {
     /// Volume group `j` is attached to VM `j * vg_stride` unless `j % 3 == 2` (a third of the
     /// volume groups are unattached).
     pub(crate) fn vg_of_vm(&self, index: u32) -> Option<u32> {
-        if index >= self.config.vms || index % self.vg_stride != 0 {
+        if index >= self.config.vms || !index.is_multiple_of(self.vg_stride) {
             return None;
         }
         let j = index / self.vg_stride;
