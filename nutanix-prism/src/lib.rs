@@ -15,7 +15,7 @@
 //! # async fn demo() -> nutanix_prism::Result<()> {
 //! let client = PrismClient::builder("pc.example.com") // https, port 9440 by default
 //!     .session_auth("admin", std::env::var("PRISM_PASSWORD").unwrap_or_default())
-//!     .add_root_certificate_pem(include_bytes!("../README.md")) // your CA bundle (PEM)
+//!     .add_root_certificate_pem(&std::fs::read("pc-ca.pem").unwrap_or_default()) // CA bundle (PEM)
 //!     .build()?;
 //!
 //! // Every VM: explicit page length, offset by entities received, de-duplicated by UUID,
@@ -71,3 +71,8 @@ pub use client::{
 #[cfg(feature = "client")]
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub use error::{Error, Result};
+
+/// Compiles the README's example as a doctest.
+#[cfg(all(doctest, feature = "client"))]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

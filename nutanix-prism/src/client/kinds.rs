@@ -18,7 +18,7 @@ macro_rules! kind_methods {
         #[doc = concat!("Every ", $what, " (`POST /", stringify!($stream), "/list`), as a lazy stream with the client's defaults.")]
         ///
         /// See [`PrismClient::list_all`] for options and the paging rules.
-        pub fn $stream(&self) -> impl Stream<Item = Result<$ty>> + Send + 'static {
+        pub fn $stream(&self) -> impl Stream<Item = Result<$ty>> + Send + Unpin + 'static {
             self.list_all::<$ty>(ListOptions::default())
         }
 
@@ -60,7 +60,9 @@ impl PrismClient {
     kind_methods!(Project, projects, list_projects, get_project, "project");
 
     /// Every category key (`POST /categories/list`), as a lazy stream.
-    pub fn category_keys(&self) -> impl Stream<Item = Result<CategoryKey>> + Send + 'static {
+    pub fn category_keys(
+        &self,
+    ) -> impl Stream<Item = Result<CategoryKey>> + Send + Unpin + 'static {
         self.list_all::<CategoryKey>(ListOptions::default())
     }
 
@@ -79,7 +81,7 @@ impl PrismClient {
     pub fn category_values(
         &self,
         name: &str,
-    ) -> impl Stream<Item = Result<CategoryValue>> + Send + 'static {
+    ) -> impl Stream<Item = Result<CategoryValue>> + Send + Unpin + 'static {
         self.category_values_with(name, ListOptions::default())
     }
 
@@ -88,7 +90,7 @@ impl PrismClient {
         &self,
         name: &str,
         options: ListOptions,
-    ) -> impl Stream<Item = Result<CategoryValue>> + Send + 'static {
+    ) -> impl Stream<Item = Result<CategoryValue>> + Send + Unpin + 'static {
         self.stream_target(category_values_target(name), options)
     }
 

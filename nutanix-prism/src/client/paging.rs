@@ -274,7 +274,19 @@ impl PrismClient {
         req
     }
 
-    /// Every entity of kind `T`, as a lazy stream (see the module docs of paging for the loop).
+    /// Every entity of kind `T`, as a lazy stream.
+    ///
+    /// Paging rules: an explicit `length` on every paged request; `offset` advanced by the
+    /// entities received; stop on an empty page, or at `total_matches` after a short page (a full
+    /// last page is followed by one probe, since totals can be under-reported); at most
+    /// `max_pages` requests; entities de-duplicated by [`Entity::key`]. Unpaged kinds (hosts) are
+    /// fetched in one request without `length`. With `concurrency > 1` the pages after the first
+    /// are fetched concurrently once `total_matches` is known (at most `concurrency` pages in
+    /// memory; order across pages not preserved), then completeness is checked sequentially.
+    ///
+    /// While entities are created or deleted during the stream, none is yielded twice but one
+    /// can be missed (Prism has no snapshot). The de-duplication set costs about 100 bytes per
+    /// entity. The stream is `'static`: it owns a clone of the client.
     ///
     /// ```no_run
     /// # async fn demo(client: nutanix_prism::PrismClient) -> nutanix_prism::Result<()> {
@@ -288,7 +300,7 @@ impl PrismClient {
     pub fn list_all<T: Entity>(
         &self,
         options: ListOptions,
-    ) -> impl Stream<Item = Result<T>> + Send + 'static {
+    ) -> impl Stream<Item = Result<T>> + Send + Unpin + 'static {
         self.stream_target(ListTarget::of::<T>(), options)
     }
 
@@ -296,9 +308,10 @@ impl PrismClient {
         &self,
         target: ListTarget,
         options: ListOptions,
-    ) -> impl Stream<Item = Result<T>> + Send + 'static {
+    ) -> impl Stream<Item = Result<T>> + Send + Unpin + 'static {
         let client = self.clone();
-        async_stream::try_stream! {
+        // Boxed so callers can `.next().await` without pinning.
+        Box::pin(async_stream::try_stream! {
             let page_size = options.page_size.unwrap_or(client.list.page_size);
             if page_size == 0 {
                 Err(Error::Config("page_size must be at least 1".into()))?;
@@ -397,7 +410,7 @@ impl PrismClient {
                     yield entity;
                 }
             }
-        }
+        })
     }
 }
 
