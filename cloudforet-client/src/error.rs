@@ -48,14 +48,16 @@ pub enum Error {
 
     /// The connection to a core service failed or broke before an answer arrived.
     #[error(
-        "cannot reach CloudForet at `{endpoint}` ({method}): {source}; \
-         check the address, port and that the service is running"
+        "cannot reach CloudForet at `{endpoint}` ({method}): {reason}; \
+         check the address, port, TLS settings and that the service is running"
     )]
     Connect {
         /// The endpoint concerned.
         endpoint: String,
         /// The call being made, as `Service.method` (e.g. `CloudService.list`).
         method: &'static str,
+        /// The innermost cause, e.g. `Connection refused (os error 111)`.
+        reason: String,
         /// The transport error.
         #[source]
         source: BoxError,

@@ -111,6 +111,17 @@ impl CloudForetClient {
                     tracing::debug!(elapsed_ms, "call succeeded");
                     Ok(response.into_inner())
                 }
+                // The server enforces the deadline we sent too, and may answer first
+                // (tonic servers say CANCELLED "Timeout expired", others DEADLINE_EXCEEDED).
+                Ok(Err(status))
+                    if matches!(
+                        status.code(),
+                        tonic::Code::DeadlineExceeded | tonic::Code::Cancelled
+                    ) && started.elapsed() >= timeout =>
+                {
+                    tracing::debug!(elapsed_ms, "call deadline expired on the server");
+                    Err(Error::Timeout { method, timeout })
+                }
                 Ok(Err(status)) => {
                     tracing::Span::current()
                         .record("grpc_code", tracing::field::debug(status.code()));
@@ -132,9 +143,15 @@ impl CloudForetClient {
 /// become [`Error::Status`].
 fn map_status(target: &ServiceChannel, method: &'static str, status: tonic::Status) -> Error {
     if status.code() == tonic::Code::Unavailable && std::error::Error::source(&status).is_some() {
+        let mut root: &dyn std::error::Error = &status;
+        while let Some(next) = root.source() {
+            root = next;
+        }
+        let reason = root.to_string();
         return Error::Connect {
             endpoint: target.endpoint.to_string(),
             method,
+            reason,
             source: Box::new(status),
         };
     }
