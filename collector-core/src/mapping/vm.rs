@@ -220,6 +220,8 @@ pub fn vm_records(
             }
         }
         let mut svc = service(ServiceKind::Disk, pc, d.uuid.as_deref(), name.as_deref());
+        // Prism has no disk page: link the disk to its VM.
+        svc.reference.external_link = pc.entity_link("vms", "vm", uuid);
         svc.region_code = cluster_uuid.map(str::to_owned);
         svc.data = data;
         out.push(ResourceRecord::cloud_service(svc));
