@@ -38,8 +38,10 @@
 //! [`to_struct`] (and [`to_value`]) serialise straight into protobuf values, without an
 //! intermediate JSON tree, producing exactly what `json_to_struct(serde_json::to_value(x)?)`
 //! would: `#[serde(...)]` attributes behave as with `serde_json`, map keys that are numbers or
-//! booleans become strings, NaN and infinities become `null`, and the number policy applies. [`from_struct`] deserialises straight from the `Struct`,
-//! borrowing its strings, and:
+//! booleans become strings, NaN and infinities become `null`, and the number policy applies
+//! (`u128`/`i128` values beyond 64 bits, which `serde_json` rejects, become strings too).
+//!
+//! [`from_struct`] deserialises straight from the `Struct`, borrowing its strings, and:
 //!
 //! * integer fields (`u64`, `i64`, `u32`, ...) accept the decimal strings produced for large
 //!   integers, so `from_struct(&to_struct(&x)?)` returns `x` for any integer width;
