@@ -359,8 +359,9 @@ pub struct DecodeError {
     pub message: String,
     /// The start of the body (bounded, secrets scrubbed).
     pub body_excerpt: String,
-    /// `true` when the body ended early or is not JSON at all: a transport fault, retried for
-    /// idempotent calls. `false` for a well-formed body of an unexpected shape.
+    /// `true` when the body ended early or broke off mid-JSON: a transport fault, retried for
+    /// idempotent calls. `false` for a body that is not JSON at all (an HTML page from a proxy)
+    /// or JSON of an unexpected shape.
     pub truncated: bool,
 }
 

@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{body_json, body_partial_json, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+const LIST: &str = "/api/nutanix/v3/vms/list";
+
 async fn collect(stream: impl futures::Stream<Item = nutanix_prism::Result<Item>>) -> Vec<String> {
     let items: Vec<Item> = stream.try_collect().await.expect("listing succeeds");
     items.iter().map(|i| i.uuid().to_owned()).collect()
@@ -147,6 +149,27 @@ async fn total_larger_than_real_in_concurrent_mode_is_verified() {
     assert_eq!(assert_unique(&uuids), 12);
     // First page, 5 concurrent pages (offsets 5..25), then one sequential check at 12.
     assert_eq!(calls.load(Ordering::SeqCst), 7);
+}
+
+#[tokio::test]
+async fn absurd_total_does_not_schedule_absurd_concurrency() {
+    let server = MockServer::start().await;
+    let pager = Pager {
+        total: Total::Fixed(1_000_000_000_000),
+        ..Pager::new(12)
+    };
+    let calls = Arc::clone(&pager.calls);
+    Mock::given(method("POST"))
+        .and(path(LIST))
+        .respond_with(pager)
+        .mount(&server)
+        .await;
+    let uuids =
+        collect(client(&server).list_all::<Item>(ListOptions::new().page_size(5).concurrency(4)))
+            .await;
+    assert_eq!(assert_unique(&uuids), 12);
+    // Far beyond max_pages: paged sequentially until the empty page at 12.
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
 }
 
 #[tokio::test]

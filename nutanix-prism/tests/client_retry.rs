@@ -220,6 +220,35 @@ async fn wrong_shape_is_a_decode_error_with_path_and_not_retried() {
 }
 
 #[tokio::test]
+async fn html_200_is_not_json_and_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(LIST))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_raw("<html><body>Please log in</body></html>", "text/html"),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    let err = client(&server)
+        .list::<Item>(ListRequest::default())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Decode(d) => {
+            assert!(!d.truncated);
+            assert!(
+                d.body_excerpt.contains("Please log in"),
+                "{}",
+                d.body_excerpt
+            );
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn no_retry_on_401() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))

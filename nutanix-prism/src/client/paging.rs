@@ -218,6 +218,25 @@ impl Progress {
         }
     }
 
+    /// Reserves the pages needed to cover `received..total` in steps of `step` for the
+    /// concurrent phase; `None` (nothing reserved) when that would exceed the page guard.
+    fn reserve_pages(&mut self, total: i64, step: i64) -> Option<i64> {
+        let remaining = (total - self.received).checked_add(step - 1)? / step;
+        let budget = i64::from(self.max_pages.saturating_sub(self.pages));
+        if remaining <= 0 || remaining > budget {
+            if remaining > budget {
+                tracing::warn!(
+                    total,
+                    pages = remaining,
+                    "total_matches needs more pages than max_pages; paging sequentially"
+                );
+            }
+            return None;
+        }
+        self.pages += u32::try_from(remaining).ok()?;
+        Some(remaining)
+    }
+
     fn count_page(&mut self, url: &str) -> Result<()> {
         if self.pages >= self.max_pages {
             return Err(Error::Paging {
@@ -359,17 +378,16 @@ impl PrismClient {
             }
 
             // Concurrent phase: the remaining pages at fixed offsets, `first_len` apart.
+            // Skipped (sequential paging instead) when `total_matches` would need more pages
+            // than the guard allows: a bogus total must not schedule millions of requests.
             if target.paged && concurrency > 1 && first_len > 0
                 && let Some(total) = progress.total
                 && progress.received < total
+                && let Some(remaining) = progress.reserve_pages(total, first_len)
             {
                 let step = first_len;
-                let offsets: Vec<i64> = (first_len..total).step_by(usize::try_from(step).unwrap_or(usize::MAX)).collect();
-                let last_offset = offsets.last().copied().unwrap_or(first_len);
-                for _ in &offsets {
-                    progress.count_page(&url)?;
-                }
-                let mut pages = futures::stream::iter(offsets)
+                let last_offset = first_len + (remaining - 1) * step;
+                let mut pages = futures::stream::iter((0..remaining).map(|i| first_len + i * step))
                     .map(|offset| {
                         let client = client.clone();
                         let target = target.clone();

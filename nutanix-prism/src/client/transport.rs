@@ -405,10 +405,17 @@ impl Inner {
                     .map_err(|e| ("(after the value)".to_owned(), e))
             });
         result.map_err(|(path, inner)| {
-            let truncated = matches!(
-                inner.classify(),
-                serde_json::error::Category::Eof | serde_json::error::Category::Syntax
-            );
+            // Cut off (EOF) or broken mid-JSON: a transport fault. A body that is not JSON at
+            // all (an HTML page from a proxy) or JSON of another shape is not retried.
+            let starts_like_json = body
+                .iter()
+                .find(|b| !b.is_ascii_whitespace())
+                .is_some_and(|b| matches!(b, b'{' | b'['));
+            let truncated = match inner.classify() {
+                serde_json::error::Category::Eof => true,
+                serde_json::error::Category::Syntax => starts_like_json,
+                _ => false,
+            };
             Error::Decode(Box::new(DecodeError {
                 method: method.to_owned(),
                 url: url.to_string(),
