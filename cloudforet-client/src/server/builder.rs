@@ -189,24 +189,22 @@ impl PluginServerBuilder {
             self.services.iter().copied().chain(KIT_SERVICES).collect();
         check_descriptors(&self.descriptor_sets, &advertised)?;
 
-        let mut reflection = tonic_reflection::server::Builder::configure();
-        for set in &self.descriptor_sets {
-            reflection = reflection.register_encoded_file_descriptor_set(set);
-        }
-        for name in &advertised {
-            reflection = reflection.with_service_name(*name);
-        }
-        let mut reflection_v1 = tonic_reflection::server::Builder::configure();
-        for set in &self.descriptor_sets {
-            reflection_v1 = reflection_v1.register_encoded_file_descriptor_set(set);
-        }
-        for name in &advertised {
-            reflection_v1 = reflection_v1.with_service_name(*name);
-        }
-        let reflection_v1alpha = reflection
+        // Both reflection versions advertise the same names; each has every descriptor set
+        // (including both reflection protos) so that every advertised name resolves on either.
+        let reflection = || {
+            let mut builder = tonic_reflection::server::Builder::configure();
+            for set in &self.descriptor_sets {
+                builder = builder.register_encoded_file_descriptor_set(set);
+            }
+            for name in &advertised {
+                builder = builder.with_service_name(*name);
+            }
+            builder
+        };
+        let reflection_v1alpha = reflection()
             .build_v1alpha()
             .map_err(ServerError::Reflection)?;
-        let reflection_v1 = reflection_v1.build_v1().map_err(ServerError::Reflection)?;
+        let reflection_v1 = reflection().build_v1().map_err(ServerError::Reflection)?;
 
         let (reporter, health) = tonic_health::server::health_reporter();
         for name in &advertised {
