@@ -110,6 +110,7 @@ pub struct ClusterConfig {
     #[serde(deserialize_with = "de::enum_list")]
     pub service_list: Vec<ClusterService>,
     /// Build information.
+    #[serde(deserialize_with = "de::object")]
     pub build: Option<BuildInfo>,
     /// Installed software by key (`NOS`, `NCC`, ...).
     #[serde(deserialize_with = "de::map")]
@@ -213,10 +214,13 @@ pub struct ClusterNodes {
 #[non_exhaustive]
 pub struct ClusterResources {
     /// Configuration (services, build, software).
+    #[serde(deserialize_with = "de::object")]
     pub config: Option<ClusterConfig>,
     /// Network settings.
+    #[serde(deserialize_with = "de::object")]
     pub network: Option<ClusterNetwork>,
     /// Nodes (absent on the Prism Central entry).
+    #[serde(deserialize_with = "de::object")]
     pub nodes: Option<ClusterNodes>,
     /// Runtime status flags.
     #[serde(deserialize_with = "de::text_list")]
@@ -235,6 +239,7 @@ pub struct ClusterSpec {
     #[serde(deserialize_with = "de::text")]
     pub name: Option<String>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<ClusterResources>,
 }
 
@@ -254,8 +259,10 @@ pub struct ClusterStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<ClusterResources>,
 }
 
@@ -270,10 +277,13 @@ pub struct Cluster {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<ClusterSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<ClusterStatus>,
 }
 

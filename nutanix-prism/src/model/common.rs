@@ -126,10 +126,18 @@ pub struct Metadata {
     )]
     pub categories_mapping: BTreeMap<String, Vec<String>>,
     /// Project the entity belongs to (`kind: "project"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::object"
+    )]
     pub project_reference: Option<Reference>,
     /// Owner of the entity (`kind: "user"`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::object"
+    )]
     pub owner_reference: Option<Reference>,
 }
 

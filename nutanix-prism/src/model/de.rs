@@ -9,8 +9,10 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
+use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 /// Any JSON scalar, or a marker for a value of another shape (already consumed).
@@ -170,15 +172,181 @@ where
     Ok(text(d)?.map(|s| E::from(s.as_str())))
 }
 
-/// `Vec<String>`: `null` is empty; scalar elements are kept as text, `null` and nested elements
-/// are dropped.
+/// Ignores scalar input, producing `$value` (used by the container visitors below).
+macro_rules! scalars_give {
+    ($value:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($value)
+        }
+    };
+}
+
+/// An object decoded as `T`; any other shape is consumed and gives `None`.
+struct ObjectVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    scalars_give!(None);
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+}
+
+/// A list element or map value that is kept only when it is an object.
+struct Elem<T>(Option<T>);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Elem<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(ObjectVisitor(PhantomData)).map(Elem)
+    }
+}
+
+/// `Option<T>` for a nested object: an object decodes as `T`; `null`, scalars and arrays are
+/// `None`.
+pub(crate) fn object<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    d.deserialize_any(ObjectVisitor(PhantomData))
+}
+
+/// A `T: Default` object (such as list metadata): like [`object`], `T::default()` otherwise.
+pub(crate) fn object_or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(object(d)?.unwrap_or_default())
+}
+
+/// `Vec<T>` of objects: an array keeps its object elements (others are dropped); `null` and
+/// any other shape are an empty list.
+pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ListVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON array of objects")
+        }
+
+        scalars_give!(Vec::new());
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            while let Some(Elem(item)) = seq.next_element::<Elem<T>>()? {
+                out.extend(item);
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+    }
+
+    d.deserialize_any(ListVisitor(PhantomData))
+}
+
+/// `Vec<String>`: an array keeps its scalar elements as text (`null` and nested elements are
+/// dropped); a lone scalar is a one-element list; `null` and objects are an empty list.
 pub(crate) fn text_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    let items: Option<Vec<Scalar>> = Option::deserialize(d)?;
-    Ok(items
-        .unwrap_or_default()
-        .into_iter()
-        .filter_map(Scalar::into_text)
-        .collect())
+    struct TextListVisitor;
+
+    impl<'de> Visitor<'de> for TextListVisitor {
+        type Value = Vec<String>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON array of scalars")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut out = Vec::new();
+            while let Some(item) = seq.next_element::<Scalar>()? {
+                out.extend(item.into_text());
+            }
+            Ok(out)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(Vec::new())
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            Ok(vec![v.to_string()])
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![v.to_owned()])
+        }
+    }
+
+    d.deserialize_any(TextListVisitor)
+}
+
+/// A `Vec<String>` decoded with [`text_list`] (used as a map value).
+struct TextList(Vec<String>);
+
+impl<'de> Deserialize<'de> for TextList {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        text_list(d).map(TextList)
+    }
 }
 
 /// `Vec<E>` of a `string_enum!` type, with the rules of [`text_list`].
@@ -190,80 +358,51 @@ where
     Ok(text_list(d)?.iter().map(|s| E::from(s.as_str())).collect())
 }
 
-/// `Vec<T>` of objects: `null` is empty and `null` elements are dropped.
-pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    let items: Option<Vec<Option<T>>> = Option::deserialize(d)?;
-    Ok(items.unwrap_or_default().into_iter().flatten().collect())
-}
-
-/// `BTreeMap<String, T>`: `null` is empty and entries with a `null` value are dropped.
+/// `BTreeMap<String, T>`: an object keeps its entries whose value is an object; `null` and any
+/// other shape are an empty map.
 pub(crate) fn map<'de, D, T>(d: D) -> Result<BTreeMap<String, T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let entries: Option<BTreeMap<String, Option<T>>> = Option::deserialize(d)?;
+    let entries: BTreeMap<String, Elem<T>> = object_or_default(d)?;
     Ok(entries
-        .unwrap_or_default()
         .into_iter()
-        .filter_map(|(k, v)| Some((k, v?)))
+        .filter_map(|(k, Elem(v))| Some((k, v?)))
         .collect())
 }
 
-/// `BTreeMap<String, String>` (single-valued categories): `null` is empty, scalar values are
-/// kept as text, entries with `null` or non-scalar values are dropped.
+/// `BTreeMap<String, String>` (single-valued categories): scalar values are kept as text,
+/// entries with `null` or non-scalar values are dropped; not an object is an empty map.
 pub(crate) fn text_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
-    let entries: Option<BTreeMap<String, Scalar>> = Option::deserialize(d)?;
+    let entries: BTreeMap<String, Scalar> = object_or_default(d)?;
     Ok(entries
-        .unwrap_or_default()
         .into_iter()
         .filter_map(|(k, v)| Some((k, v.into_text()?)))
         .collect())
 }
 
-/// `BTreeMap<String, Vec<String>>` (multi-valued categories): `null` is empty; each value is a
-/// list with the rules of [`text_list`], or a single scalar taken as a one-element list.
+/// `BTreeMap<String, Vec<String>>` (multi-valued categories): each value follows
+/// [`text_list`] (a lone scalar is a one-element list); not an object is an empty map.
 pub(crate) fn text_list_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum OneOrMany {
-        Many(#[serde(deserialize_with = "text_list")] Vec<String>),
-        One(Scalar),
-    }
-    let entries: Option<BTreeMap<String, OneOrMany>> = Option::deserialize(d)?;
-    Ok(entries
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(k, v)| {
-            let values = match v {
-                OneOrMany::Many(list) => list,
-                OneOrMany::One(s) => s.into_text().into_iter().collect(),
-            };
-            (k, values)
-        })
-        .collect())
-}
-
-/// Any `T: Default` (lists, maps, objects): `null` decodes to `T::default()`.
-pub(crate) fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+    let entries: BTreeMap<String, TextList> = object_or_default(d)?;
+    Ok(entries.into_iter().map(|(k, TextList(v))| (k, v)).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
+
+    #[derive(Deserialize, Default, Debug, PartialEq)]
+    #[serde(default)]
+    struct Inner {
+        #[serde(deserialize_with = "super::int")]
+        n: Option<i64>,
+    }
 
     #[derive(Deserialize, Default)]
     #[serde(default)]
@@ -278,8 +417,16 @@ mod tests {
         t: Option<String>,
         #[serde(deserialize_with = "super::text_list")]
         l: Vec<String>,
-        #[serde(deserialize_with = "super::null_default")]
+        #[serde(deserialize_with = "super::text_map")]
         m: std::collections::BTreeMap<String, String>,
+        #[serde(deserialize_with = "super::text_list_map")]
+        lm: std::collections::BTreeMap<String, Vec<String>>,
+        #[serde(deserialize_with = "super::object")]
+        o: Option<Inner>,
+        #[serde(deserialize_with = "super::list")]
+        v: Vec<Inner>,
+        #[serde(deserialize_with = "super::map")]
+        om: std::collections::BTreeMap<String, Inner>,
     }
 
     fn probe(json: &str) -> Probe {
@@ -319,6 +466,34 @@ mod tests {
         assert_eq!(probe(r#"{"t":12}"#).t.as_deref(), Some("12"));
         assert_eq!(probe(r#"{"t":""}"#).t.as_deref(), Some(""));
         assert_eq!(probe(r#"{"t":{"x":1}}"#).t, None);
+    }
+
+    #[test]
+    fn containers_of_the_wrong_shape_are_empty() {
+        let inner = |n| Inner { n: Some(n) };
+        let p = probe(r#"{"l":"solo","m":[1],"lm":"x","o":"x","v":{"n":1},"om":[]}"#);
+        assert_eq!(p.l, vec!["solo"], "a lone scalar is a one-element list");
+        assert!(p.m.is_empty() && p.lm.is_empty() && p.v.is_empty() && p.om.is_empty());
+        assert_eq!(p.o, None);
+        let p = probe(
+            r#"{"o":{"n":"4"},"v":[{"n":1},null,3,"x",[{"n":9}],{"n":2}],"om":{"a":{"n":1},"b":null,"c":5}}"#,
+        );
+        assert_eq!(p.o, Some(inner(4)));
+        assert_eq!(
+            p.v,
+            vec![inner(1), inner(2)],
+            "only object elements are kept"
+        );
+        assert_eq!(p.om.len(), 1);
+        assert_eq!(p.om["a"], inner(1));
+        let p = probe(
+            r#"{"m":{"a":"x","b":2,"c":null,"d":{}},"lm":{"a":["x",null],"b":"y","c":null,"d":{}}}"#,
+        );
+        assert_eq!(p.m.len(), 2);
+        assert_eq!(p.m["b"], "2");
+        assert_eq!(p.lm["a"], vec!["x"]);
+        assert_eq!(p.lm["b"], vec!["y"]);
+        assert!(p.lm["c"].is_empty() && p.lm["d"].is_empty());
     }
 
     #[test]

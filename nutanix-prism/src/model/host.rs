@@ -66,6 +66,7 @@ pub struct ControllerVm {
     #[serde(deserialize_with = "de::int")]
     pub nat_port: Option<i64>,
     /// Oplog usage.
+    #[serde(deserialize_with = "de::object")]
     pub oplog_usage: Option<OplogUsage>,
 }
 
@@ -125,12 +126,16 @@ pub struct HostResources {
     #[serde(deserialize_with = "de::enumeration")]
     pub host_type: Option<HostType>,
     /// Hypervisor.
+    #[serde(deserialize_with = "de::object")]
     pub hypervisor: Option<HostHypervisor>,
     /// Controller VM.
+    #[serde(deserialize_with = "de::object")]
     pub controller_vm: Option<ControllerVm>,
     /// Chassis block.
+    #[serde(deserialize_with = "de::object")]
     pub block: Option<HostBlock>,
     /// IPMI.
+    #[serde(deserialize_with = "de::object")]
     pub ipmi: Option<Ipmi>,
     /// GPUs, kept as raw JSON.
     #[serde(deserialize_with = "de::list")]
@@ -142,6 +147,7 @@ pub struct HostResources {
     #[serde(deserialize_with = "de::text_list")]
     pub host_nics_id_list: Vec<String>,
     /// Rackable unit.
+    #[serde(deserialize_with = "de::object")]
     pub rackable_unit_reference: Option<Reference>,
 }
 
@@ -155,8 +161,10 @@ pub struct HostSpec {
     #[serde(deserialize_with = "de::text")]
     pub name: Option<String>,
     /// Cluster.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<HostResources>,
 }
 
@@ -176,10 +184,13 @@ pub struct HostStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Cluster the host belongs to.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<HostResources>,
 }
 
@@ -193,10 +204,13 @@ pub struct Host {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<HostSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<HostStatus>,
 }
 

@@ -85,6 +85,7 @@ pub struct ImageResources {
     #[serde(deserialize_with = "de::enumeration")]
     pub architecture: Option<Architecture>,
     /// Checksum.
+    #[serde(deserialize_with = "de::object")]
     pub checksum: Option<Checksum>,
     /// Download URIs.
     #[serde(deserialize_with = "de::text_list")]
@@ -96,6 +97,7 @@ pub struct ImageResources {
     #[serde(deserialize_with = "de::list")]
     pub initial_placement_ref_list: Vec<serde_json::Value>,
     /// Product version.
+    #[serde(deserialize_with = "de::object")]
     pub version: Option<ImageVersion>,
 }
 
@@ -112,6 +114,7 @@ pub struct ImageSpec {
     #[serde(deserialize_with = "de::text")]
     pub description: Option<String>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<ImageResources>,
 }
 
@@ -134,8 +137,10 @@ pub struct ImageStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<ImageResources>,
 }
 
@@ -149,10 +154,13 @@ pub struct Image {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<ImageSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<ImageStatus>,
 }
 

@@ -166,10 +166,11 @@ pub struct ListResponse<T> {
         deserialize_with = "super::de::text"
     )]
     pub api_version: Option<String>,
-    /// Paging metadata; defaults to empty when absent or `null`.
-    #[serde(default, deserialize_with = "super::de::null_default")]
+    /// Paging metadata; empty when absent, `null` or not an object.
+    #[serde(default, deserialize_with = "super::de::object_or_default")]
     pub metadata: ListMetadata,
-    /// The entities of this page; empty when absent or `null` (`null` elements are dropped).
+    /// The entities of this page; empty when absent, `null` or not an array (elements that are
+    /// not objects are dropped).
     #[serde(default = "Vec::new", deserialize_with = "super::de::list")]
     pub entities: Vec<T>,
 }

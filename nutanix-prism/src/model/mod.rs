@@ -1,10 +1,18 @@
 //! Prism Central v3 wire models: tolerant serde types, no I/O.
 //!
-//! Decoding follows one rule everywhere: every field is optional (`Option<T>` or an empty
-//! list), unknown fields are ignored, `null` lists and maps decode as empty, enums keep unknown
-//! values as `Unknown(String)`, sizes and counts are `i64`, numbers sent as strings (`"4"`) are
-//! accepted and blank scalars (`""`) decode as `None`. Serialising a decoded value and decoding
-//! it again gives the same value.
+//! Decoding follows one rule everywhere: **a field that is missing, `null` or of the wrong
+//! shape is treated as absent**, so any JSON object decodes into any entity type:
+//!
+//! - every field is optional (`Option<T>`, or an empty list or map); unknown fields are ignored;
+//! - enums keep unknown values as `Unknown(String)`;
+//! - sizes and counts are `i64`; numbers sent as strings (`"4"`) are accepted, blank or
+//!   non-numeric text (`""`) is `None`; numbers and booleans are accepted where text is expected;
+//! - `null` or non-array lists are empty, list elements that are not objects are dropped;
+//! - a nested object of the wrong shape (`"resources": "n/a"`) is `None`;
+//! - free-form parts (`task_uuid`, error `details`) are kept as raw [`serde_json::Value`].
+//!
+//! Serialising a decoded value and decoding it again gives the same value, so the simulator
+//! and tests can build bodies from these types.
 //!
 //! Accessors on the models encode domain rules and prefer `status` (observed state) over
 //! `spec` (desired state): for example [`Vm::vcpus`] = sockets × vCPUs per socket, or

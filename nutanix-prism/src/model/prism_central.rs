@@ -46,6 +46,7 @@ pub struct PcVm {
     #[serde(deserialize_with = "de::text")]
     pub status: Option<String>,
     /// Hosting cluster.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Storage container UUID.
     #[serde(deserialize_with = "de::text")]
@@ -98,6 +99,7 @@ pub struct PrismCentralInfo {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// The details.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<PrismCentralResources>,
 }
 
@@ -150,6 +152,7 @@ pub struct UserStatus {
     #[serde(deserialize_with = "de::text")]
     pub state: Option<String>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<UserResources>,
 }
 
@@ -164,8 +167,10 @@ pub struct UserInfo {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Status.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<UserStatus>,
     /// Top-level user name, sent by some versions.
     #[serde(deserialize_with = "de::text")]

@@ -43,8 +43,10 @@ pub struct ResourceDomain {
 #[non_exhaustive]
 pub struct ProjectResources {
     /// Quotas.
+    #[serde(deserialize_with = "de::object")]
     pub resource_domain: Option<ResourceDomain>,
     /// Default subnet.
+    #[serde(deserialize_with = "de::object")]
     pub default_subnet_reference: Option<Reference>,
     /// Allowed subnets.
     #[serde(deserialize_with = "de::list")]
@@ -82,6 +84,7 @@ pub struct ProjectSpec {
     #[serde(deserialize_with = "de::text")]
     pub description: Option<String>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<ProjectResources>,
 }
 
@@ -104,8 +107,10 @@ pub struct ProjectStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<ProjectResources>,
 }
 
@@ -119,10 +124,13 @@ pub struct Project {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<ProjectSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<ProjectStatus>,
 }
 

@@ -91,8 +91,10 @@ pub struct IpConfig {
     #[serde(deserialize_with = "de::list")]
     pub pool_list: Vec<IpPool>,
     /// DHCP server.
+    #[serde(deserialize_with = "de::object")]
     pub dhcp_server_address: Option<DhcpServerAddress>,
     /// DHCP options.
+    #[serde(deserialize_with = "de::object")]
     pub dhcp_options: Option<DhcpOptions>,
 }
 
@@ -152,8 +154,10 @@ pub struct SubnetResources {
     #[serde(deserialize_with = "de::text")]
     pub virtual_switch_uuid: Option<String>,
     /// VPC (OVERLAY subnets).
+    #[serde(deserialize_with = "de::object")]
     pub vpc_reference: Option<Reference>,
     /// Virtual network (OVERLAY subnets).
+    #[serde(deserialize_with = "de::object")]
     pub virtual_network_reference: Option<Reference>,
     /// Whether this is an external network.
     #[serde(deserialize_with = "de::boolean")]
@@ -168,8 +172,10 @@ pub struct SubnetResources {
     #[serde(deserialize_with = "de::text")]
     pub external_connectivity_state: Option<String>,
     /// IPAM configuration.
+    #[serde(deserialize_with = "de::object")]
     pub ip_config: Option<IpConfig>,
     /// IP usage statistics (status only).
+    #[serde(deserialize_with = "de::object")]
     pub ip_usage_stats: Option<IpUsageStats>,
 }
 
@@ -186,8 +192,10 @@ pub struct SubnetSpec {
     #[serde(deserialize_with = "de::text")]
     pub description: Option<String>,
     /// Cluster (absent for OVERLAY).
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<SubnetResources>,
 }
 
@@ -210,10 +218,13 @@ pub struct SubnetStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Cluster (absent for OVERLAY).
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<SubnetResources>,
 }
 
@@ -227,10 +238,13 @@ pub struct Subnet {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<SubnetSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<SubnetStatus>,
 }
 

@@ -116,16 +116,19 @@ pub struct VmResources {
     #[serde(deserialize_with = "de::enumeration")]
     pub power_state: Option<PowerState>,
     /// Power transition mechanism.
+    #[serde(deserialize_with = "de::object")]
     pub power_state_mechanism: Option<PowerStateMechanism>,
     /// Machine type.
     #[serde(deserialize_with = "de::enumeration")]
     pub machine_type: Option<MachineType>,
     /// Boot configuration.
+    #[serde(deserialize_with = "de::object")]
     pub boot_config: Option<BootConfig>,
     /// Guest OS id ("reserved for use by the system", usually absent).
     #[serde(deserialize_with = "de::text")]
     pub guest_os_id: Option<String>,
     /// Guest tools (NGT).
+    #[serde(deserialize_with = "de::object")]
     pub guest_tools: Option<GuestTools>,
     /// Hardware clock time zone, e.g. `UTC`.
     #[serde(deserialize_with = "de::text")]
@@ -140,6 +143,7 @@ pub struct VmResources {
     #[serde(deserialize_with = "de::boolean")]
     pub memory_overcommit_enabled: Option<bool>,
     /// vNUMA configuration.
+    #[serde(deserialize_with = "de::object")]
     pub vnuma_config: Option<VnumaConfig>,
     /// GPUs.
     #[serde(deserialize_with = "de::list")]
@@ -151,6 +155,7 @@ pub struct VmResources {
     #[serde(deserialize_with = "de::list")]
     pub nic_list: Vec<Nic>,
     /// Host running the VM (status only; absent when OFF).
+    #[serde(deserialize_with = "de::object")]
     pub host_reference: Option<Reference>,
     /// Hypervisor (status only).
     #[serde(deserialize_with = "de::enumeration")]
@@ -204,10 +209,13 @@ pub struct VmSpec {
     #[serde(deserialize_with = "de::text")]
     pub description: Option<String>,
     /// Cluster the VM is placed on.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Availability zone.
+    #[serde(deserialize_with = "de::object")]
     pub availability_zone_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<VmResources>,
 }
 
@@ -230,12 +238,16 @@ pub struct VmStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Cluster the VM runs on.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Availability zone.
+    #[serde(deserialize_with = "de::object")]
     pub availability_zone_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<VmResources>,
 }
 
@@ -251,10 +263,13 @@ pub struct Vm {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata (uuid, categories, owner, project, times).
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<VmSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<VmStatus>,
 }
 

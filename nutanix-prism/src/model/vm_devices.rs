@@ -188,6 +188,7 @@ pub struct DeviceProperties {
     #[serde(deserialize_with = "de::enumeration")]
     pub device_type: Option<DeviceType>,
     /// Bus address.
+    #[serde(deserialize_with = "de::object")]
     pub disk_address: Option<DiskAddress>,
 }
 
@@ -201,6 +202,7 @@ pub struct DiskStorageConfig {
     #[serde(deserialize_with = "de::text")]
     pub flash_mode: Option<String>,
     /// Storage container holding the disk (`kind: "storage_container"`).
+    #[serde(deserialize_with = "de::object")]
     pub storage_container_reference: Option<Reference>,
 }
 
@@ -214,6 +216,7 @@ pub struct Disk {
     #[serde(deserialize_with = "de::text")]
     pub uuid: Option<String>,
     /// Device type and address.
+    #[serde(deserialize_with = "de::object")]
     pub device_properties: Option<DeviceProperties>,
     /// Size in bytes (CD-ROMs may have none).
     #[serde(deserialize_with = "de::int")]
@@ -222,10 +225,13 @@ pub struct Disk {
     #[serde(deserialize_with = "de::int")]
     pub disk_size_mib: Option<i64>,
     /// Storage placement.
+    #[serde(deserialize_with = "de::object")]
     pub storage_config: Option<DiskStorageConfig>,
     /// Clone source (`kind` `image`, `vm_disk`, ...).
+    #[serde(deserialize_with = "de::object")]
     pub data_source_reference: Option<Reference>,
     /// Backing volume group, for `VOLUME_GROUP` devices.
+    #[serde(deserialize_with = "de::object")]
     pub volume_group_reference: Option<Reference>,
 }
 
@@ -302,6 +308,7 @@ pub struct Nic {
     #[serde(deserialize_with = "de::enumeration")]
     pub model: Option<NicModel>,
     /// Subnet the NIC is attached to.
+    #[serde(deserialize_with = "de::object")]
     pub subnet_reference: Option<Reference>,
     /// Whether the link is up.
     #[serde(deserialize_with = "de::boolean")]
@@ -341,6 +348,7 @@ impl Nic {
 #[non_exhaustive]
 pub struct BootDevice {
     /// Boot from this disk.
+    #[serde(deserialize_with = "de::object")]
     pub disk_address: Option<DiskAddress>,
     /// Boot from the NIC with this MAC.
     #[serde(deserialize_with = "de::text")]
@@ -360,6 +368,7 @@ pub struct BootConfig {
     #[serde(deserialize_with = "de::enum_list")]
     pub boot_device_order_list: Vec<BootDeviceType>,
     /// Explicit boot device.
+    #[serde(deserialize_with = "de::object")]
     pub boot_device: Option<BootDevice>,
 }
 
@@ -402,6 +411,7 @@ pub struct NutanixGuestTools {
 #[non_exhaustive]
 pub struct GuestTools {
     /// Nutanix Guest Tools.
+    #[serde(deserialize_with = "de::object")]
     pub nutanix_guest_tools: Option<NutanixGuestTools>,
 }
 

@@ -72,6 +72,7 @@ impl VolumeGroupDisk {
 #[non_exhaustive]
 pub struct VolumeGroupAttachment {
     /// Attached VM (direct attachment).
+    #[serde(deserialize_with = "de::object")]
     pub vm_reference: Option<Reference>,
     /// iSCSI initiator (external attachment).
     #[serde(deserialize_with = "de::text")]
@@ -129,8 +130,10 @@ pub struct VolumeGroupSpec {
     #[serde(deserialize_with = "de::text")]
     pub description: Option<String>,
     /// Cluster.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<VolumeGroupResources>,
 }
 
@@ -153,10 +156,13 @@ pub struct VolumeGroupStatus {
     #[serde(deserialize_with = "de::list")]
     pub message_list: Vec<ErrorMessage>,
     /// Task(s) behind the state.
+    #[serde(deserialize_with = "de::object")]
     pub execution_context: Option<ExecutionContext>,
     /// Cluster.
+    #[serde(deserialize_with = "de::object")]
     pub cluster_reference: Option<Reference>,
     /// Resources.
+    #[serde(deserialize_with = "de::object")]
     pub resources: Option<VolumeGroupResources>,
 }
 
@@ -170,10 +176,13 @@ pub struct VolumeGroup {
     #[serde(deserialize_with = "de::text")]
     pub api_version: Option<String>,
     /// Metadata.
+    #[serde(deserialize_with = "de::object")]
     pub metadata: Option<Metadata>,
     /// Desired state.
+    #[serde(deserialize_with = "de::object")]
     pub spec: Option<VolumeGroupSpec>,
     /// Observed state.
+    #[serde(deserialize_with = "de::object")]
     pub status: Option<VolumeGroupStatus>,
 }
 
