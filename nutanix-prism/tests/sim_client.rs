@@ -328,3 +328,46 @@ async fn client_under_churn_never_duplicates_and_two_sweeps_cover_every_stable_v
         );
     }
 }
+
+/// Lists a running `prism-sim` when `PRISM_SIM_URL` is set (with `PRISM_SIM_VMS` the fleet size
+/// it was started with), otherwise an in-process simulator of 10,000 VMs:
+///
+/// ```text
+/// cargo run --release -p examples --bin prism-sim -- --vms 100000 &
+/// PRISM_SIM_URL=http://127.0.0.1:9440 PRISM_SIM_VMS=100000 \
+///   cargo test --release -p nutanix-prism --all-features --test sim_client lists_a_large_fleet
+/// ```
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_lists_a_large_fleet() {
+    let (local, url, expected) = match std::env::var("PRISM_SIM_URL") {
+        Ok(url) => {
+            let vms: usize = std::env::var("PRISM_SIM_VMS").map_or(1000, |v| v.parse().unwrap());
+            (None, url, vms)
+        }
+        Err(_) => {
+            let sim = Simulator::builder()
+                .seed(77)
+                .vms(10_000)
+                .start()
+                .await
+                .unwrap();
+            let url = sim.base_url().to_owned();
+            (Some(sim), url, 10_000)
+        }
+    };
+    let client = PrismClient::builder(url)
+        .allow_http(true)
+        .basic_auth("admin", "nutanix/4u")
+        .retry_policy(fast_retries())
+        .requests_per_second(None)
+        .build()
+        .unwrap();
+    let vms = keys::<Vm>(&client, ListOptions::new().concurrency(4).page_size(500)).await;
+    assert_eq!(vms.len(), expected);
+    if let Some(sim) = local {
+        assert_eq!(
+            vms.into_iter().collect::<HashSet<_>>(),
+            sim.live_vm_uuids().into_iter().collect()
+        );
+    }
+}
