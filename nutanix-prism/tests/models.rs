@@ -377,6 +377,8 @@ fn shared_sanitized_hosts_sample() {
     assert_eq!(page.metadata.sort_order.as_deref(), Some(""));
     assert_eq!(page.entities.len(), 1);
     let h = &page.entities[0];
+    assert_eq!(h.key(), None, "a blank uuid is no identity");
+    assert_eq!(h.uuid(), None);
     assert_eq!(h.host_type(), Some(&HostType::HyperConverged));
     assert_eq!(h.resources().unwrap().host_disks_reference_list.len(), 4);
     let cvm = h.resources().unwrap().controller_vm.as_ref().unwrap();
@@ -1169,10 +1171,10 @@ mod fuzz {
                 let _ = (p.name(), p.is_default(), p.description());
             }
             if let Some(k) = check::<CategoryKey>(&v) {
-                prop_assert_eq!(k.key(), k.name.as_deref());
+                prop_assert_eq!(k.key(), k.name.as_deref().filter(|n| !n.is_empty()));
             }
             if let Some(c) = check::<CategoryValue>(&v) {
-                prop_assert_eq!(c.key().is_some(), c.value.is_some());
+                prop_assert_eq!(c.key().is_some(), c.value.as_deref().is_some_and(|v| !v.is_empty()));
             }
             if let Some(pc) = check::<PrismCentralInfo>(&v) {
                 let _ = (pc.version(), pc.pc_size(), pc.vms());

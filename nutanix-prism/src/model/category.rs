@@ -39,9 +39,9 @@ impl Entity for CategoryKey {
         None
     }
 
-    /// The key's `name`.
+    /// The key's `name` (an empty name counts as absent).
     fn key(&self) -> Option<&str> {
-        self.name.as_deref()
+        self.name.as_deref().filter(|n| !n.is_empty())
     }
 }
 
@@ -64,7 +64,8 @@ struct CategoryValueWire {
 /// A category value, e.g. `AppType: Kubernetes` (`POST /categories/{name}/list`,
 /// `GET /categories/{name}/{value}`).
 ///
-/// [`Entity::key`] is `"name/value"` (just the value when `name` is absent), computed when the
+/// [`Entity::key`] is `"name/value"` (just the value when `name` is absent or empty; `None`
+/// when `value` is absent or empty), computed when the
 /// value is decoded or built with [`CategoryValue::new`]; it is not updated if the public fields
 /// are changed afterwards.
 #[serde_with::skip_serializing_none]
@@ -113,10 +114,10 @@ impl CategoryValue {
     }
 
     fn compute_identity(&self) -> Option<String> {
-        let value = self.value.as_deref()?;
+        let value = self.value.as_deref().filter(|v| !v.is_empty())?;
         Some(match self.name.as_deref() {
-            Some(name) => format!("{name}/{value}"),
-            None => value.to_owned(),
+            Some(name) if !name.is_empty() => format!("{name}/{value}"),
+            _ => value.to_owned(),
         })
     }
 }

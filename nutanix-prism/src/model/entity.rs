@@ -24,7 +24,11 @@ pub trait Entity: DeserializeOwned + Send + Sync + 'static {
     fn metadata(&self) -> Option<&Metadata>;
 
     /// The identity used to de-duplicate entities across pages: `metadata.uuid` by default.
+    /// An empty UUID (seen in sanitized bodies) counts as absent, so such entities are never
+    /// merged with each other.
     fn key(&self) -> Option<&str> {
-        self.metadata().and_then(|m| m.uuid.as_deref())
+        self.metadata()
+            .and_then(|m| m.uuid.as_deref())
+            .filter(|u| !u.is_empty())
     }
 }

@@ -272,9 +272,12 @@ impl Subnet {
             .or_else(|| self.spec.as_ref().and_then(|s| s.resources.as_ref()))
     }
 
-    /// `metadata.uuid`.
+    /// `metadata.uuid` (an empty string counts as absent).
     pub fn uuid(&self) -> Option<&str> {
-        self.metadata.as_ref().and_then(|m| m.uuid.as_deref())
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.uuid.as_deref())
+            .filter(|u| !u.is_empty())
     }
 
     /// `status.name`, else `spec.name`, else `metadata.name`.

@@ -303,9 +303,12 @@ impl Vm {
         self.status_resources().or_else(|| self.spec_resources())
     }
 
-    /// `metadata.uuid`.
+    /// `metadata.uuid` (an empty string counts as absent).
     pub fn uuid(&self) -> Option<&str> {
-        self.metadata.as_ref().and_then(|m| m.uuid.as_deref())
+        self.metadata
+            .as_ref()
+            .and_then(|m| m.uuid.as_deref())
+            .filter(|u| !u.is_empty())
     }
 
     /// `status.name`, else `spec.name`, else `metadata.name`.
