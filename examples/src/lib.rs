@@ -1,1 +1,4 @@
 //! Shared glue for the example binaries.
+
+pub mod cost;
+pub mod monitoring;
