@@ -1,4 +1,5 @@
 //! Shared glue for the example binaries.
 
+pub mod connector;
 pub mod cost;
 pub mod monitoring;

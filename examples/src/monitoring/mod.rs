@@ -5,8 +5,10 @@
 //! `Log` is not served: Prism Central v3 has no per-VM log API that could answer
 //! `Log.list` honestly, and an advertised service that always fails would mislead.
 //!
-//! - [`metadata`]: `DataSource.init` metadata and `Metric.list`;
-//! - [`metric_data`]: `Metric.get_data`.
+//! - [`metadata`] - `DataSource.init` metadata and `Metric.list`;
+//! - [`metric_data`] - `Metric.get_data`;
+//! - [`service`] - the tonic services over a [`crate::connector::Connector`].
 
 pub mod metadata;
 pub mod metric_data;
+pub mod service;
