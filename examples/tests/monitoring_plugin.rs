@@ -248,7 +248,15 @@ fn data_request(
 }
 
 /// metric, metric_query, start, end, period, stat, expected message parts.
-type ErrorCase<'a> = (&'a str, Value, &'a str, &'a str, i32, &'a str, &'a [&'a str]);
+type ErrorCase<'a> = (
+    &'a str,
+    Value,
+    &'a str,
+    &'a str,
+    i32,
+    &'a str,
+    &'a [&'a str],
+);
 
 #[tokio::test]
 async fn get_data_matches_the_prism_series() {
