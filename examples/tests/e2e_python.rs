@@ -60,9 +60,6 @@ fn python() -> &'static Path {
             .filter(|v| !v.is_empty())
             .map(|v| root.join(v))
             .unwrap_or_else(|| root.join("target").join("conformance-venv"));
-        // Serialise concurrent tests of this binary on the venv creation.
-        static LOCK: Mutex<()> = Mutex::new(());
-        let _guard = LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let out = std::process::Command::new("bash")
             .arg(root.join("scripts").join("python-venv.sh"))
             .arg(&venv)
