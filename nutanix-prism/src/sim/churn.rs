@@ -109,7 +109,9 @@ impl LiveSet {
     pub(crate) fn on_list_request(&mut self, seed: u64, config: Option<&ChurnConfig>) {
         self.list_requests += 1;
         if let Some(config) = config
-            && self.list_requests.is_multiple_of(u64::from(config.every_requests.max(1)))
+            && self
+                .list_requests
+                .is_multiple_of(u64::from(config.every_requests.max(1)))
         {
             self.step(seed, config);
         }

@@ -4,6 +4,14 @@ use std::fmt::Write as _;
 
 /// Appends `s` as a JSON string literal (with quotes), escaping as required by RFC 8259.
 pub(crate) fn string(out: &mut String, s: &str) {
+    // Fast path: nothing to escape (every generated name).
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.reserve(s.len() + 2);
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     out.push('"');
     let mut start = 0;
     for (i, c) in s.char_indices() {

@@ -519,7 +519,7 @@ fn list_vms(state: &State, body: &[u8]) -> Reply {
         live.on_list_request(fleet.config.seed, state.churn.as_ref());
         result
     };
-    let mut out = String::with_capacity(256 + indexes.len() * 4_200);
+    let mut out = String::with_capacity(256 + indexes.len() * 6_400);
     write_metadata(
         &mut out,
         "vm",
@@ -546,7 +546,7 @@ fn get_vm(state: &State, uuid: &str) -> Reply {
         .filter(|&i| state.live.lock().map(|l| l.contains(i)).unwrap_or(false));
     match live {
         Some(index) => {
-            let mut entity = String::with_capacity(4_096);
+            let mut entity = String::with_capacity(8_192);
             fleet.write_vm(&mut entity, index, &mut Scratch::default());
             Reply::json(StatusCode::OK, with_api_version(&entity))
         }
