@@ -1,0 +1,191 @@
+//! Command-line flags of `nutanix-collect` (clap derive).
+//!
+//! Credentials never come from a flag's value: the password and the API key are read from
+//! environment variables (`--password-env VAR`, default `NUTANIX_PASSWORD`; `--api-key-env VAR`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Default number of simulated VMs of `--simulate`.
+pub const DEFAULT_SIM_VMS: u32 = 200;
+/// Default number of simulated Prism Element clusters of `--simulate`.
+pub const DEFAULT_SIM_CLUSTERS: u32 = 2;
+/// Environment variable read for the password when `--password-env` is not given.
+pub const DEFAULT_PASSWORD_ENV: &str = "NUTANIX_PASSWORD";
+
+/// Collects Nutanix Prism Central inventory, costs and metrics as CloudForet records.
+///
+/// Records go to stdout (or `--output`) as JSON lines; progress and the summary go to stderr.
+#[derive(Debug, Parser)]
+#[command(name = "nutanix-collect", version, about, long_about = None)]
+pub struct Cli {
+    /// Where to connect (a Prism Central or the embedded simulator).
+    #[command(flatten)]
+    pub connection: Connection,
+    /// Log filter for diagnostics on stderr (`warn`, `info`, `debug`, or a tracing filter).
+    #[arg(long, env = "LOG_LEVEL", default_value = "warn", global = true)]
+    pub log_level: String,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Target and credentials.
+#[derive(Debug, Args)]
+pub struct Connection {
+    /// Start the embedded Prism Central simulator in-process and run against it.
+    #[arg(long, global = true, conflicts_with = "endpoint")]
+    pub simulate: bool,
+    /// Simulated VMs (with --simulate).
+    #[arg(long, global = true, default_value_t = DEFAULT_SIM_VMS)]
+    pub sim_vms: u32,
+    /// Simulated Prism Element clusters (with --simulate).
+    #[arg(long, global = true, default_value_t = DEFAULT_SIM_CLUSTERS)]
+    pub sim_clusters: u32,
+    /// Hosts per simulated cluster (with --simulate).
+    #[arg(long, global = true, default_value_t = 3)]
+    pub sim_hosts_per_cluster: u32,
+    /// Seed of the simulated fleet (same seed, same fleet).
+    #[arg(long, global = true, default_value_t = 1)]
+    pub seed: u64,
+    /// Prism Central address: `pc.example.com`, `pc:9440`, `https://pc:9440` (`http://` only
+    /// for simulators and TLS-terminating proxies).
+    #[arg(long, global = true, env = "NUTANIX_ENDPOINT")]
+    pub endpoint: Option<String>,
+    /// User name for HTTP Basic / session login.
+    #[arg(long, global = true, env = "NUTANIX_USERNAME")]
+    pub username: Option<String>,
+    /// Name of the environment variable holding the password (default `NUTANIX_PASSWORD`).
+    #[arg(long, global = true, value_name = "VAR")]
+    pub password_env: Option<String>,
+    /// Name of the environment variable holding a Prism API key (instead of a password).
+    #[arg(
+        long,
+        global = true,
+        value_name = "VAR",
+        conflicts_with = "password_env"
+    )]
+    pub api_key_env: Option<String>,
+    /// Accept any TLS certificate (labs only: credentials can be intercepted).
+    #[arg(long, global = true, conflicts_with = "ca_cert")]
+    pub insecure: bool,
+    /// Trust the CA certificate(s) in this PEM file (Prism's self-signed certificate).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check connectivity, credentials and that the endpoint is a Prism Central.
+    Test,
+    /// List entities of one kind (a table on a terminal, JSON lines otherwise).
+    List(ListArgs),
+    /// Collect inventory records: one CloudForet `ResourceInfo` as JSON per line.
+    Collect(CollectArgs),
+    /// Daily cost records of one month as JSON lines, and the total.
+    Cost(CostArgs),
+    /// Latest value and series of every catalogue metric of one VM.
+    Metrics(MetricsArgs),
+}
+
+/// Entity kinds of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListKind {
+    /// VMs.
+    Vms,
+    /// Clusters (the Prism Central entry included).
+    Clusters,
+    /// Hosts.
+    Hosts,
+    /// Subnets.
+    Subnets,
+    /// Images.
+    Images,
+    /// Volume groups.
+    VolumeGroups,
+    /// Projects.
+    Projects,
+}
+
+/// Output format of `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned columns (UUID, name, cluster).
+    Table,
+    /// One entity as JSON per line, as Prism returned it.
+    Json,
+}
+
+/// Flags of `list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Kind of entity.
+    pub kind: ListKind,
+    /// Output format (default: table on a terminal, JSON lines otherwise).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Entities per page.
+    #[arg(long)]
+    pub page_size: Option<u32>,
+}
+
+/// Tuning of the Prism client for `collect`.
+#[derive(Debug, Args, Clone, Copy, Default)]
+pub struct Tuning {
+    /// Pages fetched concurrently per entity kind.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub concurrency: Option<u32>,
+    /// Entities per page (Prism clamps pages above 500).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=500))]
+    pub page_size: Option<u32>,
+    /// Client-side limit in requests per second (0 = unlimited).
+    #[arg(long)]
+    pub rate_limit: Option<f64>,
+}
+
+/// Flags of `collect`.
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Write the records to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Client tuning.
+    #[command(flatten)]
+    pub tuning: Tuning,
+    /// Price book as plugin options JSON (`{"price_book": {...}}`) for the month's cost in the
+    /// summary; default prices otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub price_book: Option<PathBuf>,
+}
+
+/// Flags of `cost`.
+#[derive(Debug, Args)]
+pub struct CostArgs {
+    /// The month, `YYYY-MM` (default: the current month, UTC).
+    #[arg(long)]
+    pub month: Option<String>,
+    /// Write the records to this file instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Price book as plugin options JSON (`{"price_book": {...}}`); default prices otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub price_book: Option<PathBuf>,
+}
+
+/// Flags of `metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// VM UUID or exact VM name.
+    pub vm: String,
+    /// Length of the window ending now, in minutes.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u32).range(1..=44_640))]
+    pub minutes: u32,
+    /// Seconds per point (default: automatic for the window).
+    #[arg(long)]
+    pub period: Option<u32>,
+    /// Statistic per point: AVERAGE, MAX, MIN or SUM.
+    #[arg(long, default_value = "AVERAGE")]
+    pub stat: String,
+}
