@@ -476,3 +476,17 @@ async fn password_is_not_a_command_line_flag() {
     assert!(err.contains("unexpected argument '--password'"), "{err}");
     assert!(res.stdout.is_empty());
 }
+
+#[tokio::test]
+async fn simulate_alone_collects_and_summarises() {
+    let res = run(
+        &["--simulate", "--sim-clusters", "1", "--sim-vms", "3"],
+        &[],
+    )
+    .await;
+    let err = text(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    let records = json_lines(&res.stdout);
+    assert_eq!(record_counts(&records).get("VirtualMachine"), Some(&3));
+    assert!(err.contains("nutanix-collect summary"), "{err}");
+}

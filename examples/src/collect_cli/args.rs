@@ -26,9 +26,19 @@ pub struct Cli {
     /// Log filter for diagnostics on stderr (`warn`, `info`, `debug`, or a tracing filter).
     #[arg(long, env = "LOG_LEVEL", default_value = "warn", global = true)]
     pub log_level: String,
-    /// What to do.
+    /// What to do (default: `collect`).
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+impl Cli {
+    /// The subcommand, `collect` with its defaults when none was given (so that
+    /// `nutanix-collect --simulate` alone collects from the simulator).
+    pub fn command(&self) -> Command {
+        self.command
+            .clone()
+            .unwrap_or_else(|| Command::Collect(CollectArgs::default()))
+    }
 }
 
 /// Target and credentials.
@@ -76,7 +86,7 @@ pub struct Connection {
 }
 
 /// Subcommands.
-#[derive(Debug, Subcommand)]
+#[derive(Debug, Clone, Subcommand)]
 pub enum Command {
     /// Check connectivity, credentials and that the endpoint is a Prism Central.
     Test,
@@ -119,7 +129,7 @@ pub enum Format {
 }
 
 /// Flags of `list`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct ListArgs {
     /// Kind of entity.
     pub kind: ListKind,
@@ -146,7 +156,7 @@ pub struct Tuning {
 }
 
 /// Flags of `collect`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Default, Args)]
 pub struct CollectArgs {
     /// Write the records to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
@@ -161,7 +171,7 @@ pub struct CollectArgs {
 }
 
 /// Flags of `cost`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CostArgs {
     /// The month, `YYYY-MM` (default: the current month, UTC).
     #[arg(long)]
@@ -175,7 +185,7 @@ pub struct CostArgs {
 }
 
 /// Flags of `metrics`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct MetricsArgs {
     /// VM UUID or exact VM name.
     pub vm: String,

@@ -3,7 +3,7 @@
 //!
 //! - `test`: connectivity, credentials, is-a-Prism-Central ([`verify`]);
 //! - `list <kind>`: entities as a table or JSON lines ([`list`]);
-//! - `collect`: inventory records, one CloudForet `ResourceInfo` as JSON per line
+//! - `collect` (the default without a subcommand): inventory records, one CloudForet `ResourceInfo` as JSON per line
 //!   ([`collect`], records from [`pipeline`]), then a summary table on stderr ([`summary`]);
 //! - `cost --month YYYY-MM`: daily cost records and totals ([`cost`]);
 //! - `metrics <vm>`: every catalogue metric of one VM ([`metrics`]).
@@ -46,7 +46,8 @@ pub const EXIT_FAILURE_RECORDS: u8 = 3;
 /// # Errors
 /// Any failure, with a message saying what to check.
 pub async fn run(cli: Cli, stderr: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let tuning = match &cli.command {
+    let command = cli.command();
+    let tuning = match &command {
         Command::Collect(c) => c.tuning,
         Command::List(l) => Tuning {
             page_size: l.page_size,
@@ -65,7 +66,7 @@ pub async fn run(cli: Cli, stderr: &mut dyn Write) -> anyhow::Result<ExitCode> {
             cli.connection.seed
         )?;
     }
-    let result = dispatch(&target, &cli.command, stderr).await;
+    let result = dispatch(&target, &command, stderr).await;
     target.close().await;
     result
 }
