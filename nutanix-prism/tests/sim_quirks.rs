@@ -458,3 +458,52 @@ async fn get_by_uuid_finds_listed_vms_and_groups_has_metrics() {
     let empty: Value = empty.json().await.unwrap();
     assert_eq!(empty["group_results"], json!([]));
 }
+
+#[tokio::test]
+async fn vms_sort_by_name_with_filters_and_paging() {
+    let sim = start().await;
+    let mut names = Vec::new();
+    for offset in [0, 500, 1000] {
+        let p = page(
+            &sim,
+            "/vms/list",
+            json!({"sort_attribute": "vm_name", "sort_order": "ASCENDING", "offset": offset, "length": 500}),
+        )
+        .await;
+        names.extend(p.entities.iter().map(|e| {
+            let on = e["status"]["resources"]["power_state"] == "ON";
+            (e["status"]["name"].as_str().unwrap().to_owned(), on)
+        }));
+    }
+    assert_eq!(names.len(), 1234);
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "pages follow the name order");
+    let desc = page(
+        &sim,
+        "/vms/list",
+        json!({"sort_attribute": "name", "sort_order": "DESCENDING", "filter": "power_state==on", "length": 50}),
+    )
+    .await;
+    let got: Vec<&str> = desc
+        .entities
+        .iter()
+        .map(|e| e["status"]["name"].as_str().unwrap())
+        .collect();
+    let mut expected = got.clone();
+    expected.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(got, expected);
+    assert!(
+        desc.entities
+            .iter()
+            .all(|e| e["status"]["resources"]["power_state"] == "ON")
+    );
+    let on_desc: Vec<&str> = sorted
+        .iter()
+        .rev()
+        .filter(|(_, on)| *on)
+        .take(50)
+        .map(|(n, _)| n.as_str())
+        .collect();
+    assert_eq!(got, on_desc, "the 50 last powered-on names, descending");
+}

@@ -41,6 +41,8 @@ pub(crate) struct State {
     pub(crate) max_page: usize,
     pub(crate) counters: CounterSet,
     pub(crate) seq: AtomicU64,
+    /// VM list order by name, with the churn generation it was computed for.
+    pub(crate) vm_order: Mutex<Option<(u64, Arc<Vec<u32>>)>>,
 }
 
 /// A finished answer before headers common to all responses are added.

@@ -435,6 +435,7 @@ impl SimulatorBuilder {
             max_page: self.max_page as usize,
             counters: counters::CounterSet::default(),
             seq: AtomicU64::new(0),
+            vm_order: Mutex::new(None),
         });
         let (shutdown, rx) = watch::channel(false);
         let task = tokio::spawn(server::serve(

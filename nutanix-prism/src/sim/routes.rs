@@ -3,6 +3,9 @@
 use http::{Method, StatusCode};
 use serde_json::{Value, json};
 
+use std::sync::Arc;
+
+use super::churn::LiveSet;
 use super::filter::Filter;
 use super::fleet::vm::Scratch;
 use super::fleet::{Catalog, Fleet};
@@ -487,13 +490,32 @@ fn list_vms(state: &State, body: &[u8]) -> Reply {
                 "simulator state poisoned",
             );
         };
+        let sort_by_name = matches!(params.sort_attribute.as_deref(), Some("vm_name" | "name"));
+        let descending = params.sort_order.as_deref() == Some("DESCENDING");
+        let order = sort_by_name.then(|| sorted_by_name(state, &live));
         let result = if filter.is_empty() {
-            (live.range(offset, length), live.len())
+            let page = match &order {
+                None => live.range(offset, length),
+                Some(order) if descending => order
+                    .iter()
+                    .rev()
+                    .skip(offset)
+                    .take(length)
+                    .copied()
+                    .collect(),
+                Some(order) => order.iter().skip(offset).take(length).copied().collect(),
+            };
+            (page, live.len())
         } else {
             let mut name = String::new();
             let mut total = 0usize;
             let mut page = Vec::new();
-            for index in live.iter() {
+            let candidates: Box<dyn Iterator<Item = u32> + '_> = match &order {
+                None => Box::new(live.iter()),
+                Some(order) if descending => Box::new(order.iter().rev().copied()),
+                Some(order) => Box::new(order.iter().copied()),
+            };
+            for index in candidates {
                 let core = fleet.vm_core(index);
                 name.clear();
                 core.write_name(&mut name);
@@ -537,6 +559,27 @@ fn list_vms(state: &State, body: &[u8]) -> Reply {
     json::close(&mut out, ']');
     out.push('}');
     Reply::json(StatusCode::OK, out)
+}
+
+/// Live VM indexes sorted by name, cached until the live set changes (a churn step).
+fn sorted_by_name(state: &State, live: &LiveSet) -> Arc<Vec<u32>> {
+    let generation = live.stats().0;
+    if let Ok(cache) = state.vm_order.lock()
+        && let Some((g, order)) = cache.as_ref()
+        && *g == generation
+    {
+        return order.clone();
+    }
+    let mut named: Vec<(String, u32)> = live
+        .iter()
+        .map(|i| (state.fleet.vm_core(i).name(), i))
+        .collect();
+    named.sort_unstable();
+    let order = Arc::new(named.into_iter().map(|(_, i)| i).collect::<Vec<u32>>());
+    if let Ok(mut cache) = state.vm_order.lock() {
+        *cache = Some((generation, order.clone()));
+    }
+    order
 }
 
 fn get_vm(state: &State, uuid: &str) -> Reply {
