@@ -205,6 +205,33 @@ async fn session_relogs_in_once_on_401_and_replays() {
 }
 
 #[tokio::test]
+async fn session_without_cookies_falls_back_to_basic() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(ME))
+        .respond_with(ResponseTemplate::new(200).set_body_json(me()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path(LIST))
+        .and(header(
+            "authorization",
+            "Basic YWRtaW46UGE1NS1odW50ZXIyLXNlY3JldA==",
+        ))
+        .respond_with(ok_page())
+        .expect(2)
+        .mount(&server)
+        .await;
+    let c = builder(&server)
+        .session_auth("admin", PASSWORD.to_owned())
+        .build()
+        .unwrap();
+    c.list::<Item>(ListRequest::default()).await.unwrap();
+    c.list::<Item>(ListRequest::default()).await.unwrap();
+}
+
+#[tokio::test]
 async fn session_relogin_happens_only_once() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))

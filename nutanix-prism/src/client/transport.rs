@@ -280,7 +280,10 @@ impl Inner {
                 return Err(Failure { error, hint: None });
             }
         };
-        tracing::trace!(body = %String::from_utf8_lossy(&body[..body.len().min(4096)]), "Prism response body (start)");
+        if tracing::enabled!(tracing::Level::TRACE) {
+            let start = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+            tracing::trace!(body = %self.scrub(&start), "Prism response body (start)");
+        }
         match self.decode::<T>(method, url, status, &body) {
             Ok(v) => {
                 event(Some(status), RequestOutcome::Success);
