@@ -18,10 +18,10 @@ pub const DEFAULT_PASSWORD_ENV: &str = "NUTANIX_PASSWORD";
 ///
 /// Records go to stdout (or `--output`) as JSON lines; progress and the summary go to stderr.
 #[derive(Debug, Parser)]
-#[command(name = "nutanix-collect", version, about, long_about = None)]
+#[command(name = "nutanix-collect", version)]
 pub struct Cli {
     /// Where to connect (a Prism Central or the embedded simulator).
-    #[command(flatten)]
+    #[command(flatten, next_help_heading = "Prism Central or simulator")]
     pub connection: Connection,
     /// Log filter for diagnostics on stderr (`warn`, `info`, `debug`, or a tracing filter).
     #[arg(long, env = "LOG_LEVEL", default_value = "warn", global = true)]
@@ -34,7 +34,7 @@ pub struct Cli {
 impl Cli {
     /// The subcommand, `collect` with its defaults when none was given (so that
     /// `nutanix-collect --simulate` alone collects from the simulator).
-    pub fn command(&self) -> Command {
+    pub fn subcommand_or_default(&self) -> Command {
         self.command
             .clone()
             .unwrap_or_else(|| Command::Collect(CollectArgs::default()))
@@ -44,8 +44,10 @@ impl Cli {
 /// Target and credentials.
 #[derive(Debug, Args)]
 pub struct Connection {
-    /// Start the embedded Prism Central simulator in-process and run against it.
-    #[arg(long, global = true, conflicts_with = "endpoint")]
+    /// Start the embedded Prism Central simulator in-process and run against it (the
+    /// endpoint and credentials settings are then ignored, unless --password-env or
+    /// --api-key-env is given).
+    #[arg(long, global = true)]
     pub simulate: bool,
     /// Simulated VMs (with --simulate).
     #[arg(long, global = true, default_value_t = DEFAULT_SIM_VMS)]
@@ -198,4 +200,51 @@ pub struct MetricsArgs {
     /// Statistic per point: AVERAGE, MAX, MIN or SUM.
     #[arg(long, default_value = "AVERAGE")]
     pub stat: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::{CommandFactory as _, Parser as _};
+
+    use super::*;
+
+    #[test]
+    fn flags_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parsing_rules() {
+        let cli = Cli::try_parse_from(["nutanix-collect", "--simulate"]).unwrap();
+        assert!(matches!(cli.subcommand_or_default(), Command::Collect(_)));
+        let cli = Cli::try_parse_from([
+            "nutanix-collect",
+            "collect",
+            "--endpoint",
+            "pc",
+            "--page-size",
+            "100",
+        ])
+        .unwrap();
+        assert_eq!(cli.connection.endpoint.as_deref(), Some("pc"));
+        let Command::Collect(c) = cli.subcommand_or_default() else {
+            panic!("collect expected");
+        };
+        assert_eq!(c.tuning.page_size, Some(100));
+        for bad in [
+            &["nutanix-collect", "--password", "x", "test"][..],
+            &["nutanix-collect", "collect", "--page-size", "501"],
+            &["nutanix-collect", "--insecure", "--ca-cert", "f", "test"],
+            &[
+                "nutanix-collect",
+                "--password-env",
+                "A",
+                "--api-key-env",
+                "B",
+                "test",
+            ],
+        ] {
+            assert!(Cli::try_parse_from(bad).is_err(), "{bad:?}");
+        }
+    }
 }

@@ -46,7 +46,7 @@ pub const EXIT_FAILURE_RECORDS: u8 = 3;
 /// # Errors
 /// Any failure, with a message saying what to check.
 pub async fn run(cli: Cli, stderr: &mut dyn Write) -> anyhow::Result<ExitCode> {
-    let command = cli.command();
+    let command = cli.subcommand_or_default();
     let tuning = match &command {
         Command::Collect(c) => c.tuning,
         Command::List(l) => Tuning {

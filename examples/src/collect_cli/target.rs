@@ -163,10 +163,11 @@ fn credentials(
         let key = read_env(var, "--api-key-env")?;
         return Ok((Credentials::ApiKey(key), format!("API key from ${var}")));
     }
+    let simulator_defaults = default_password.is_some() && conn.password_env.is_none();
     let username = conn
         .username
         .clone()
-        .filter(|u| !u.is_empty())
+        .filter(|u| !u.is_empty() && !simulator_defaults)
         .unwrap_or_else(|| DEFAULT_USERNAME.to_owned());
     let (password, source) = if let Some(var) = &conn.password_env {
         (
