@@ -96,24 +96,43 @@ fn init_logging(json: bool) {
     }
 }
 
-async fn wait_for_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+/// Ctrl-C and SIGTERM handlers, registered before the base URL is printed so that a signal sent
+/// right after reading it is never lost.
+#[cfg(unix)]
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+#[cfg(unix)]
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt()).context("installing the SIGINT handler")?,
+            terminate: signal(SignalKind::terminate()).context("installing the SIGTERM handler")?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
+    }
+}
+
+#[cfg(not(unix))]
+struct Signals;
+
+#[cfg(not(unix))]
+impl Signals {
+    fn install() -> anyhow::Result<Self> {
+        Ok(Self)
+    }
+
+    async fn wait(self) {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 
@@ -121,6 +140,7 @@ async fn wait_for_signal() {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_logging(args.log_json);
+    let signals = Signals::install()?;
     let mut builder = Simulator::builder()
         .listen(args.listen)
         .clusters(args.clusters)
@@ -166,7 +186,7 @@ async fn main() -> anyhow::Result<()> {
         sim.shutdown().await;
         return Ok(());
     }
-    wait_for_signal().await;
+    signals.wait().await;
     tracing::info!("shutting down");
     let counters = sim.counters();
     tracing::info!(
