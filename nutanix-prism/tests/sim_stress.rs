@@ -417,3 +417,28 @@ async fn invalid_settings_are_refused() {
         "{debug}"
     );
 }
+
+#[tokio::test]
+async fn http2_is_served_and_faults_apply_per_stream() {
+    let sim = Simulator::builder().vms(40).start().await.unwrap();
+    let h2 = reqwest::Client::builder()
+        .http2_prior_knowledge()
+        .build()
+        .unwrap();
+    let response = list_request(&h2, &sim, r#"{"length":40}"#).await.unwrap();
+    assert_eq!(response.version(), reqwest::Version::HTTP_2);
+    let page: Value = response.json().await.unwrap();
+    assert_eq!(page["entities"].as_array().unwrap().len(), 40);
+
+    let sim = Simulator::builder()
+        .vms(40)
+        .faults(faults(FaultKind::Reset))
+        .start()
+        .await
+        .unwrap();
+    assert!(
+        list_request(&h2, &sim, "{}").await.is_err(),
+        "a reset stream is an error over HTTP/2 too"
+    );
+    assert_eq!(sim.counters().get("POST /vms/list", STATUS_DROPPED), 1);
+}
