@@ -5,6 +5,7 @@
 //! Prism. Powered-off VMs have no samples (empty `values`), unknown attributes too.
 
 use std::fmt::Write as _;
+use std::sync::Mutex;
 
 use serde::Deserialize;
 
@@ -120,7 +121,7 @@ pub(crate) fn metric_value(
 /// Handles a groups request; `now` is the current Unix time in seconds.
 pub(crate) fn handle(
     fleet: &Fleet,
-    live: &LiveSet,
+    live: &Mutex<LiveSet>,
     body: &[u8],
     now: i64,
 ) -> Result<String, GroupsError> {
@@ -185,6 +186,10 @@ pub(crate) fn handle(
     };
 
     let is_vm = matches!(entity_type.as_str(), "vm" | "mh_vm");
+    // Hold the live set only while resolving members, not while writing the series.
+    let live = live
+        .lock()
+        .map_err(|_| (500, "INTERNAL_ERROR", "simulator state poisoned".to_owned()))?;
     let members: Vec<(String, u32)> = if !is_vm {
         Vec::new()
     } else if let Some(ids) = &request.entity_ids {
@@ -208,6 +213,7 @@ pub(crate) fn handle(
             .collect()
     };
     let total = if is_vm { live.len() } else { 0 };
+    drop(live);
 
     if members
         .len()
@@ -323,7 +329,7 @@ mod tests {
     #[test]
     fn series_honours_the_interval() {
         let fleet = fleet();
-        let live = LiveSet::new(50);
+        let live = Mutex::new(LiveSet::new(50));
         let on = (0..50)
             .find(|&i| fleet.vm_core(i).power == Power::On)
             .unwrap();
@@ -353,7 +359,7 @@ mod tests {
     #[test]
     fn no_match_gives_empty_group_results() {
         let fleet = fleet();
-        let live = LiveSet::new(50);
+        let live = Mutex::new(LiveSet::new(50));
         let body = br#"{"entity_type":"vm","entity_ids":["00000000-0000-4000-8000-000000000000"]}"#;
         let v: serde_json::Value =
             serde_json::from_str(&handle(&fleet, &live, body, 1_800_000_000).unwrap()).unwrap();

@@ -200,10 +200,7 @@ pub(crate) fn dispatch(state: &State, route: &Route, body: &[u8], now: u64) -> R
         Route::UsersMe => users_me(state),
         Route::PrismCentral => prism_central(fleet),
         Route::Groups => {
-            let result = match state.live.lock() {
-                Ok(live) => groups::handle(fleet, &live, body, now as i64),
-                Err(_) => Err((500, "INTERNAL_ERROR", "simulator state poisoned".to_owned())),
-            };
+            let result = groups::handle(fleet, &state.live, body, now as i64);
             match result {
                 Ok(text) => Reply::json(StatusCode::OK, text),
                 Err((status, reason, message)) => Reply::v3_error(
