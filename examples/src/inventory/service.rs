@@ -106,10 +106,10 @@ async fn produce(
                     },
                 };
                 match &record.resource {
-                    Resource::CloudServiceType(t) => {
-                        if !seen_types.insert(format!("{}/{}", t.group, t.name)) {
-                            continue;
-                        }
+                    Resource::CloudServiceType(t)
+                        if !seen_types.insert(format!("{}/{}", t.group, t.name)) =>
+                    {
+                        continue;
                     }
                     Resource::Region(_) => {
                         regions.push(record);
