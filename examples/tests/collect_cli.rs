@@ -490,3 +490,63 @@ async fn simulate_alone_collects_and_summarises() {
     assert_eq!(record_counts(&records).get("VirtualMachine"), Some(&3));
     assert!(err.contains("nutanix-collect summary"), "{err}");
 }
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_stops_collect_and_still_summarises() {
+    use tokio::io::{AsyncBufReadExt as _, BufReader};
+
+    // A fleet far too large to finish at 2 requests/s, so the interrupt lands mid-run.
+    let mut child = tokio::process::Command::new(BIN)
+        .args([
+            "--simulate",
+            "--sim-vms",
+            "5000",
+            "collect",
+            "--page-size",
+            "20",
+            "--concurrency",
+            "1",
+            "--rate-limit",
+            "2",
+        ])
+        .env("LOG_LEVEL", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    // Records are flowing once the first VirtualMachine arrives.
+    let mut seen = 0;
+    while let Some(line) = stdout.next_line().await.unwrap() {
+        seen += 1;
+        if line.contains("\"cloud_service_type\":\"VirtualMachine\"")
+            && line.contains("\"inventory.CloudService\"")
+        {
+            break;
+        }
+    }
+    let pid = child.id().unwrap().to_string();
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    while let Some(_line) = stdout.next_line().await.unwrap() {
+        seen += 1;
+    }
+    let mut stderr = String::new();
+    tokio::io::AsyncReadExt::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr)
+        .await
+        .unwrap();
+    let status = child.wait().await.unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    let total_line = stderr.lines().find(|l| l.starts_with("records ")).unwrap();
+    assert_eq!(
+        total_line.split_whitespace().last(),
+        Some(seen.to_string().as_str())
+    );
+    assert!(seen < 5000, "stopped early");
+}

@@ -19,7 +19,9 @@ use super::summary::{CostLine, Summary};
 use super::target::Target;
 use super::{cost, output, progress};
 
-/// Runs `collect`; returns the summary (its `failures` decide the exit status).
+/// Runs `collect`; returns the summary (its `failures` and `interrupted` decide the exit
+/// status). Ctrl-C (SIGINT) stops the collection: the records written so far are flushed and
+/// the summary is shown.
 ///
 /// # Errors
 /// Output or price book errors. Prism failures are not errors here: they are `FAILURE`
@@ -60,7 +62,18 @@ pub async fn run(
         target.prism_central.clone(),
         on_vm,
     ));
-    while let Some(record) = records.next().await {
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    loop {
+        let record = tokio::select! {
+            r = records.next() => r,
+            _ = &mut interrupt => {
+                // Stop fetching, keep what was written, still show the summary.
+                summary.interrupted = true;
+                None
+            }
+        };
+        let Some(record) = record else { break };
         let json = record
             .to_json_string()
             .context("serialising a record as JSON")?;

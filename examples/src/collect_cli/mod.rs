@@ -12,8 +12,8 @@
 //! when stderr is a terminal) and summaries go to stderr.
 //!
 //! Exit status: 0 on success, [`EXIT_ERROR`] on an error, [`EXIT_FAILURE_RECORDS`] when
-//! `collect` produced `FAILURE` records (the records are still written), 2 for usage errors
-//! (clap).
+//! `collect` produced `FAILURE` records (the records are still written),
+//! [`EXIT_INTERRUPTED`] when `collect` was stopped by Ctrl-C, 2 for usage errors (clap).
 
 pub mod args;
 pub mod collect;
@@ -40,6 +40,8 @@ use target::Target;
 pub const EXIT_ERROR: u8 = 1;
 /// Exit status of a `collect` that finished but produced `FAILURE` records.
 pub const EXIT_FAILURE_RECORDS: u8 = 3;
+/// Exit status of a `collect` stopped by Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Runs one command; diagnostics and summaries go to `stderr`.
 ///
@@ -89,6 +91,9 @@ async fn dispatch(
         }
         Command::Collect(args) => {
             let summary = collect::run(target, args, stderr).await?;
+            if summary.interrupted {
+                return Ok(ExitCode::from(EXIT_INTERRUPTED));
+            }
             if !summary.failures.is_empty() {
                 writeln!(
                     stderr,

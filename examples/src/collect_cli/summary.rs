@@ -24,6 +24,8 @@ pub struct Summary {
     pub failures: Vec<String>,
     /// All records.
     pub total: u64,
+    /// The collection was stopped by Ctrl-C before the end.
+    pub interrupted: bool,
 }
 
 /// The month's cost line of the summary.
@@ -131,6 +133,9 @@ impl Summary {
         writeln!(out, "{:<40} {:>15}", "elapsed", format!("{secs:.2} s"))?;
         writeln!(out, "{:<40} {:>15}", "records/s", format!("{rate:.0}"))?;
         writeln!(out, "{rule}")?;
+        if self.interrupted {
+            writeln!(out, "interrupted: the records above are incomplete")?;
+        }
         for f in self.failures.iter().take(20) {
             writeln!(out, "FAILURE: {f}")?;
         }
