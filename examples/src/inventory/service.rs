@@ -80,7 +80,7 @@ async fn produce(
     tx: mpsc::Sender<Result<ResourceInfo, Status>>,
 ) {
     let mut seen_types: HashSet<String> = HashSet::new();
-    let mut regions: Vec<ResourceRecord> = Vec::new();
+    let mut regions: Vec<(String, ResourceRecord)> = Vec::new();
     let send = |record: &ResourceRecord| match to_resource_info(record) {
         Ok(info) => Ok(info),
         Err(e) => Err(Status::from(e)),
@@ -112,7 +112,7 @@ async fn produce(
                         continue;
                     }
                     Resource::Region(_) => {
-                        regions.push(record);
+                        regions.push((address.clone(), record));
                         continue;
                     }
                     _ => {}
@@ -150,10 +150,11 @@ async fn produce(
             return;
         }
     }
-    for region in regions {
+    for (address, region) in regions {
         if tx.send(send(&region)).await.is_err() {
             return;
         }
+        metrics().add_resources(PLUGIN_NAME, &address, 1);
     }
 }
 
