@@ -26,6 +26,10 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(180);
 pub const DEFAULT_REQUESTS_PER_SECOND: f64 = 20.0;
 /// Default maximum response body size: 64 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
+/// Default page size of list streams (Prism's maximum; it clamps larger pages).
+pub const DEFAULT_PAGE_SIZE: u32 = 500;
+/// Default number of list pages in flight per stream (1 = sequential).
+pub const DEFAULT_LIST_CONCURRENCY: usize = 4;
 
 /// Builder of a [`PrismClient`]; start with [`PrismClient::builder`].
 ///
@@ -192,13 +196,14 @@ impl PrismClientBuilder {
         self
     }
 
-    /// Default page size of list streams (default 500; Prism clamps larger pages).
+    /// Default page size of list streams (default [`DEFAULT_PAGE_SIZE`]; Prism clamps larger pages).
     pub fn page_size(mut self, size: u32) -> Self {
         self.list.page_size = size;
         self
     }
 
-    /// Default number of pages fetched concurrently by list streams (default 4; 1 = sequential).
+    /// Default number of pages fetched concurrently by list streams (default
+    /// [`DEFAULT_LIST_CONCURRENCY`]; 1 = sequential).
     pub fn list_concurrency(mut self, concurrency: usize) -> Self {
         self.list.concurrency = concurrency;
         self

@@ -56,8 +56,8 @@ pub(crate) struct ListDefaults {
 impl Default for ListDefaults {
     fn default() -> Self {
         Self {
-            page_size: 500,
-            concurrency: 4,
+            page_size: super::builder::DEFAULT_PAGE_SIZE,
+            concurrency: super::builder::DEFAULT_LIST_CONCURRENCY,
             max_pages: 100_000,
         }
     }

@@ -1,0 +1,39 @@
+//! Peak resident set size of this process, from `/proc/self/status`.
+
+/// `VmHWM` (peak resident set size) of this process in KiB, or `None` where `/proc` is not
+/// available (not Linux).
+pub fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_status_kib(&status, "VmHWM")
+}
+
+/// The value in KiB of the `field:   N kB` line of a `/proc/<pid>/status` text.
+pub fn parse_status_kib(status: &str, field: &str) -> Option<u64> {
+    status.lines().find_map(|line| {
+        let rest = line.strip_prefix(field)?.strip_prefix(':')?;
+        let mut parts = rest.split_whitespace();
+        let n = parts.next()?.parse::<u64>().ok()?;
+        (parts.next() == Some("kB")).then_some(n)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_field_in_kib() {
+        let status = "Name:\tx\nVmPeak:\t  2000 kB\nVmHWM:\t    1234 kB\nVmRSS:\t 999 kB\n";
+        assert_eq!(parse_status_kib(status, "VmHWM"), Some(1234));
+        assert_eq!(parse_status_kib(status, "VmRSS"), Some(999));
+        assert_eq!(parse_status_kib(status, "VmSwap"), None);
+        assert_eq!(parse_status_kib("VmHWM:\tlots kB\n", "VmHWM"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn reads_this_process() {
+        let kib = peak_rss_kib().unwrap();
+        assert!(kib > 0);
+    }
+}

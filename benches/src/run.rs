@@ -1,0 +1,288 @@
+//! One collection through the inventory plugin's pipeline against an in-process simulator.
+//!
+//! [`Mode::InProcess`] drives [`examples::inventory::collect_records`] (Prism client →
+//! collector-core plan → records) and [`examples::inventory::to_resource_info`] through a
+//! bounded channel of [`DEFAULT_CHANNEL_CAPACITY`] messages, and protobuf-encodes every
+//! `ResourceInfo`, as the plugin's `collect` does before tonic writes it. [`Mode::Grpc`]
+//! serves the real [`InventoryPlugin`] on loopback and calls `Collector.collect` from a tonic
+//! client (with `token: NO_TOKEN`, as CloudForet core does).
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use cloudforet_client::proto::spaceone::api::inventory::plugin::{
+    CollectRequest, ResourceInfo, collector_client::CollectorClient,
+};
+use cloudforet_client::server::PluginServer;
+use cloudforet_client::value::json_to_struct;
+use examples::inventory::service::DEFAULT_CHANNEL_CAPACITY;
+use examples::inventory::{InventoryPlugin, collect_records, to_resource_info};
+use examples::options::PluginOptions;
+use examples::secret::SecretData;
+use futures::StreamExt;
+use nutanix_prism::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME, RunningSimulator, Simulator};
+use prost::Message;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::bound::bound;
+use crate::rss::peak_rss_kib;
+
+/// How the records are consumed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// The plugin's record pipeline in this process, messages protobuf-encoded.
+    InProcess,
+    /// The plugin served on loopback, `Collector.collect` called from a tonic client.
+    Grpc,
+}
+
+/// The simulated Prism Central and the client settings of one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunConfig {
+    /// VMs in the simulated fleet.
+    pub vms: u32,
+    /// Prism Element clusters.
+    pub clusters: u32,
+    /// Latency the simulator adds to every request.
+    pub latency_ms: u64,
+    /// Requests per second the simulator accepts and the client is configured for (`0`: none).
+    pub rate_limit: u32,
+    /// Entities per list page.
+    pub page_size: u32,
+    /// List pages in flight (`None`: the client's default).
+    pub concurrency: Option<usize>,
+    /// Fleet seed.
+    pub seed: u64,
+    /// How the records are consumed.
+    pub mode: Mode,
+}
+
+/// The figures of one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The run's settings.
+    pub config: RunConfig,
+    /// The list concurrency actually in effect.
+    pub concurrency: usize,
+    /// VM records received.
+    pub vms: u64,
+    /// Records received (all types, regions and type records included).
+    pub records: u64,
+    /// `FAILURE` records received.
+    pub failures: u64,
+    /// Protobuf bytes of the `ResourceInfo` messages.
+    pub encoded_bytes: u64,
+    /// Requests the simulator answered (every kind, login and `429`s included).
+    pub requests: u64,
+    /// `POST /vms/list` requests the simulator answered.
+    pub vm_pages: u64,
+    /// Requests answered `429 Too Many Requests`.
+    pub rate_limited: u64,
+    /// Wall time of the collection (first request to last record).
+    pub wall_s: f64,
+    /// Requests per second.
+    pub pages_per_s: f64,
+    /// VM records per second.
+    pub vms_per_s: f64,
+    /// Records per second.
+    pub records_per_s: f64,
+    /// [`bound`] of this run's requests.
+    pub bound_s: f64,
+    /// `wall_s / bound_s`.
+    pub bound_ratio: f64,
+    /// Peak resident memory of the process (simulator included), MiB.
+    pub peak_rss_mib: f64,
+}
+
+/// What the consumer side counts.
+#[derive(Debug, Default, Clone, Copy)]
+struct Tally {
+    records: u64,
+    vms: u64,
+    failures: u64,
+    bytes: u64,
+}
+
+impl Tally {
+    fn add(&mut self, info: &ResourceInfo) {
+        self.records += 1;
+        self.bytes += info.encoded_len() as u64;
+        if info.state == 5 {
+            self.failures += 1;
+        }
+        let is_vm = info
+            .resource
+            .as_ref()
+            .and_then(|r| r.fields.get("cloud_service_type"))
+            .and_then(|v| match &v.kind {
+                Some(prost_types::value::Kind::StringValue(s)) => Some(s == "VirtualMachine"),
+                _ => None,
+            })
+            .unwrap_or(false);
+        if is_vm && info.resource_type == "inventory.CloudService" {
+            self.vms += 1;
+        }
+    }
+}
+
+/// The list concurrency the plugin uses when the options leave it unset.
+pub fn default_concurrency() -> usize {
+    nutanix_prism::client::DEFAULT_LIST_CONCURRENCY
+}
+
+async fn start_sim(config: &RunConfig) -> Result<RunningSimulator> {
+    let mut b = Simulator::builder()
+        .clusters(config.clusters)
+        .vms(config.vms)
+        .seed(config.seed)
+        .latency(Duration::from_millis(config.latency_ms));
+    if config.rate_limit > 0 {
+        b = b.rate_limit(config.rate_limit);
+    }
+    b.start().await.context("starting the simulator")
+}
+
+fn secret_json(sim: &RunningSimulator) -> Value {
+    json!({"host": sim.base_url(), "username": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD})
+}
+
+fn options_json(config: &RunConfig) -> Value {
+    let mut o = json!({"page_size": config.page_size});
+    if let Some(c) = config.concurrency {
+        o["concurrency"] = json!(c);
+    }
+    if config.rate_limit > 0 {
+        o["rate_limit"] = json!(config.rate_limit);
+    }
+    o
+}
+
+async fn in_process(secret: &Value, options: &Value) -> Result<Tally> {
+    let secret = SecretData::from_json(secret).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let options =
+        PluginOptions::from_json(options).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    let pc = secret
+        .prism_centrals
+        .first()
+        .context("no Prism Central in the secret")?
+        .clone();
+    let (tx, mut rx) = mpsc::channel::<ResourceInfo>(DEFAULT_CHANNEL_CAPACITY);
+    let producer = tokio::spawn(async move {
+        let mut records = collect_records(&pc, &options, "bench", None);
+        while let Some(record) = records.next().await {
+            let info = to_resource_info(&record).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+            if tx.send(info).await.is_err() {
+                break;
+            }
+        }
+        anyhow::Ok(())
+    });
+    let mut tally = Tally::default();
+    let mut buf = Vec::with_capacity(64 * 1024);
+    while let Some(info) = rx.recv().await {
+        buf.clear();
+        info.encode(&mut buf)?;
+        tally.add(&info);
+    }
+    producer.await??;
+    Ok(tally)
+}
+
+async fn serve_plugin() -> Result<SocketAddr> {
+    let bound = InventoryPlugin::new()
+        .add_to(PluginServer::builder().listen("127.0.0.1:0".parse()?))
+        .bind()
+        .await
+        .context("binding the plugin")?;
+    let addr = bound.local_addr();
+    tokio::spawn(bound.serve_with_shutdown(std::future::pending()));
+    Ok(addr)
+}
+
+async fn over_grpc(addr: SocketAddr, secret: Value, options: Value) -> Result<Tally> {
+    let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))?
+        .connect()
+        .await?;
+    let mut request = tonic::Request::new(CollectRequest {
+        options: Some(json_to_struct(options)?),
+        secret_data: Some(json_to_struct(secret)?),
+        filter: Some(json_to_struct(json!({}))?),
+        task_options: None,
+    });
+    request.metadata_mut().insert("token", "NO_TOKEN".parse()?);
+    let mut stream = CollectorClient::new(channel)
+        .max_decoding_message_size(64 * 1024 * 1024)
+        .collect(request)
+        .await?
+        .into_inner();
+    let mut tally = Tally::default();
+    while let Some(info) = stream.message().await? {
+        tally.add(&info);
+    }
+    Ok(tally)
+}
+
+/// Runs one collection and measures it.
+///
+/// # Errors
+/// When the simulator or the plugin cannot start, or the collection fails as a whole.
+pub async fn run(config: RunConfig) -> Result<RunReport> {
+    let sim = start_sim(&config).await?;
+    let secret = secret_json(&sim);
+    let options = options_json(&config);
+    let grpc_addr = match config.mode {
+        Mode::Grpc => Some(serve_plugin().await?),
+        Mode::InProcess => None,
+    };
+    let before = sim.counters();
+    let started = Instant::now();
+    let tally = match grpc_addr {
+        Some(addr) => over_grpc(addr, secret, options).await?,
+        None => in_process(&secret, &options).await?,
+    };
+    let wall = started.elapsed();
+    let after = sim.counters();
+    let expected_vms = sim.expected_counts().vms as u64;
+    sim.shutdown().await;
+    if tally.vms != expected_vms {
+        bail!(
+            "collected {} VM records but the simulator serves {expected_vms} VMs ({} FAILURE records)",
+            tally.vms,
+            tally.failures
+        );
+    }
+    let requests = after.total() - before.total();
+    let vm_pages = after.endpoint("POST /vms/list") - before.endpoint("POST /vms/list");
+    let rate_limited = after.rate_limited() - before.rate_limited();
+    let concurrency = config.concurrency.unwrap_or_else(default_concurrency);
+    let bound_d = bound(
+        requests - rate_limited,
+        f64::from(config.rate_limit),
+        concurrency as u64,
+        Duration::from_millis(config.latency_ms),
+    );
+    let wall_s = wall.as_secs_f64();
+    let bound_s = bound_d.as_secs_f64();
+    Ok(RunReport {
+        concurrency,
+        vms: tally.vms,
+        records: tally.records,
+        failures: tally.failures,
+        encoded_bytes: tally.bytes,
+        requests,
+        vm_pages,
+        rate_limited,
+        wall_s,
+        pages_per_s: requests as f64 / wall_s,
+        vms_per_s: tally.vms as f64 / wall_s,
+        records_per_s: tally.records as f64 / wall_s,
+        bound_s,
+        bound_ratio: if bound_s > 0.0 { wall_s / bound_s } else { 0.0 },
+        peak_rss_mib: peak_rss_kib().map_or(0.0, |k| k as f64 / 1024.0),
+        config,
+    })
+}
