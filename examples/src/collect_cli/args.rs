@@ -23,15 +23,26 @@ pub struct Cli {
     /// Where to connect (a Prism Central or the embedded simulator).
     #[command(flatten, next_help_heading = "Prism Central or simulator")]
     pub connection: Connection,
-    /// Log filter for diagnostics on stderr (`warn`, `info`, `debug`, or a tracing filter).
-    #[arg(long, env = "LOG_LEVEL", default_value = "warn", global = true)]
-    pub log_level: String,
+    /// Log filter for diagnostics on stderr (`warn`, `info`, `debug`, or a tracing filter;
+    /// default `warn`).
+    #[arg(long, env = "LOG_LEVEL", global = true)]
+    pub log_level: Option<String>,
     /// What to do (default: `collect`).
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
 impl Cli {
+    /// The log filter: `--log-level`, else `warn` (with `--simulate`, the warning about the
+    /// simulator's plain `http://` address is left out).
+    pub fn log_filter(&self) -> String {
+        match &self.log_level {
+            Some(level) => level.clone(),
+            None if self.connection.simulate => "warn,examples::secret=error".to_owned(),
+            None => "warn".to_owned(),
+        }
+    }
+
     /// The subcommand, `collect` with its defaults when none was given (so that
     /// `nutanix-collect --simulate` alone collects from the simulator).
     pub fn subcommand_or_default(&self) -> Command {
@@ -166,10 +177,13 @@ pub struct CollectArgs {
     /// Client tuning.
     #[command(flatten)]
     pub tuning: Tuning,
-    /// Price book as plugin options JSON (`{"price_book": {...}}`) for the month's cost in the
-    /// summary; default prices otherwise.
+    /// Plugin options JSON, as CloudForet passes them to the plugins (`kinds`, `price_book`,
+    /// `page_size`, ...); the flags above override it.
     #[arg(long, value_name = "FILE")]
-    pub price_book: Option<PathBuf>,
+    pub options: Option<PathBuf>,
+    /// Leave the month's cost out of the summary (it costs a second listing of the VMs).
+    #[arg(long)]
+    pub no_cost: bool,
 }
 
 /// Flags of `cost`.
@@ -181,9 +195,10 @@ pub struct CostArgs {
     /// Write the records to this file instead of stdout.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
-    /// Price book as plugin options JSON (`{"price_book": {...}}`); default prices otherwise.
+    /// Plugin options JSON (`{"price_book": {...}}`, as the cost plugin takes them); default
+    /// prices otherwise.
     #[arg(long, value_name = "FILE")]
-    pub price_book: Option<PathBuf>,
+    pub options: Option<PathBuf>,
 }
 
 /// Flags of `metrics`.

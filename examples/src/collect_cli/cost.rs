@@ -6,12 +6,11 @@
 
 use std::collections::BTreeMap;
 use std::io::Write;
-use std::path::Path;
 
 use anyhow::Context as _;
 use cloudforet_client::proto::spaceone::api::cost_analysis::plugin::CostInfo;
 use cloudforet_client::value::struct_ref_to_json;
-use collector_core::cost::{Money, PriceBook};
+use collector_core::cost::Money;
 use futures::StreamExt as _;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -21,23 +20,6 @@ use super::target::Target;
 use super::{output, progress};
 use crate::cost::data::{CostJob, MAX_PAGE, cost_pages};
 use crate::cost::month::YearMonth;
-
-/// Reads a price book from a plugin-options JSON file (`{"price_book": {...}}`), or the
-/// defaults when no file is given.
-///
-/// # Errors
-/// Unreadable file, invalid JSON, or a price book error naming the key.
-pub fn load_price_book(path: Option<&Path>) -> anyhow::Result<PriceBook> {
-    let Some(path) = path else {
-        return Ok(PriceBook::default());
-    };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the price book file {}", path.display()))?;
-    let options: Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not valid JSON", path.display()))?;
-    PriceBook::from_options(&options)
-        .with_context(|| format!("invalid price book in {}", path.display()))
-}
 
 /// `CostInfo` as JSON (the field names of CloudForet's message).
 pub fn cost_info_json(info: &CostInfo) -> Value {
@@ -79,6 +61,37 @@ fn micros(cost: f64) -> u64 {
     (cost * 1e6).round().max(0.0) as u64
 }
 
+/// The cost plugin's job for `month` of the target, evaluated up to `as_of`.
+pub fn cost_job(target: &Target, month: YearMonth, as_of: OffsetDateTime) -> CostJob {
+    CostJob {
+        client: target.client.clone(),
+        prism_central: target.prism_central.clone(),
+        book: target.options.price_book.clone(),
+        month,
+        as_of,
+        page_size: MAX_PAGE,
+    }
+}
+
+/// The total of every record of `job` (what the cost plugin would send for the month).
+///
+/// # Errors
+/// A Prism failure while listing clusters or VMs.
+pub async fn month_total(job: CostJob) -> anyhow::Result<Money> {
+    let month = job.month;
+    let mut total = Money::default();
+    let mut pages = Box::pin(cost_pages(job));
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|status| {
+            anyhow::anyhow!("computing the costs of {month}: {}", status.message())
+        })?;
+        for info in &page.results {
+            total = total.saturating_add(Money::from_micros(micros(info.cost)));
+        }
+    }
+    Ok(total)
+}
+
 /// Runs `cost`.
 ///
 /// # Errors
@@ -94,16 +107,8 @@ pub async fn run(
         Some(m) => YearMonth::parse(m).map_err(|e| anyhow::anyhow!("--month {e}"))?,
         None => YearMonth::of(now.date()),
     };
-    let book = load_price_book(args.price_book.as_deref())?;
-    let currency = book.currency.code();
-    let job = CostJob {
-        client: target.client.clone(),
-        prism_central: target.prism_central.clone(),
-        book,
-        month,
-        as_of: now,
-        page_size: MAX_PAGE,
-    };
+    let currency = target.options.price_book.currency.code();
+    let job = cost_job(target, month, now);
     let mut out = output::open(args.output.as_deref())?;
     let bar = progress::spinner("cost records");
     let mut totals = CostTotals::default();

@@ -4,7 +4,8 @@
 //! - `test`: connectivity, credentials, is-a-Prism-Central ([`verify`]);
 //! - `list <kind>`: entities as a table or JSON lines ([`list`]);
 //! - `collect` (the default without a subcommand): inventory records, one CloudForet `ResourceInfo` as JSON per line
-//!   ([`collect`], records from [`pipeline`]), then a summary table on stderr ([`summary`]);
+//!   ([`collect`], records from the inventory plugin's pipeline), then a summary table on
+//!   stderr ([`summary`]);
 //! - `cost --month YYYY-MM`: daily cost records and totals ([`cost`]);
 //! - `metrics <vm>`: every catalogue metric of one VM ([`metrics`]).
 //!
@@ -21,7 +22,6 @@ pub mod cost;
 pub mod list;
 pub mod metrics;
 pub mod output;
-pub mod pipeline;
 pub mod progress;
 pub mod summary;
 pub mod target;
@@ -57,7 +57,12 @@ pub async fn run(cli: Cli, stderr: &mut dyn Write) -> anyhow::Result<ExitCode> {
         },
         _ => Tuning::default(),
     };
-    let target = Target::connect(&cli.connection, tuning).await?;
+    let options_file = match &command {
+        Command::Collect(c) => c.options.as_deref(),
+        Command::Cost(c) => c.options.as_deref(),
+        _ => None,
+    };
+    let target = Target::connect(&cli.connection, tuning, options_file).await?;
     if target.is_simulated() {
         writeln!(
             stderr,

@@ -1,14 +1,27 @@
 //! The Prism Central a run talks to: the embedded simulator (`--simulate`) or `--endpoint`
 //! with credentials from the environment.
+//!
+//! The flags are turned into the same secret data and plugin options the CloudForet plugins
+//! receive, and the client is built by the plugins' own [`crate::connect::build_client`], so
+//! the CLI and the plugins talk to Prism identically.
+
+use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use collector_core::context::PrismCentral;
 use nutanix_prism::PrismClient;
 use nutanix_prism::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME, RunningSimulator, Simulator};
+use serde_json::{Map, Value, json};
 
 use super::args::{Connection, DEFAULT_PASSWORD_ENV, Tuning};
+use crate::connect::{build_client, prism_central_context};
+use crate::options::PluginOptions;
+use crate::secret::{PrismCentralSecret, SecretData};
 
-/// How the client authenticates (the secret itself is read later, from the environment).
+/// The `plugin` label of the CLI's Prism API-call metric.
+pub const PLUGIN_LABEL: &str = "nutanix-collect";
+
+/// How the client authenticates.
 #[derive(Clone)]
 enum Credentials {
     Password { username: String, password: String },
@@ -27,12 +40,17 @@ impl std::fmt::Debug for Credentials {
     }
 }
 
-/// A connected run target: the client, the Prism Central identity of the records, and the
-/// simulator kept alive for the duration of the run (when `--simulate`).
+/// A connected run target: the client, the secret entry and options it was built from, the
+/// Prism Central identity of the records, and the simulator kept alive for the duration of
+/// the run (when `--simulate`).
 #[derive(Debug)]
 pub struct Target {
     /// The Prism client.
     pub client: PrismClient,
+    /// The secret entry the client was built from (redacting `Debug`).
+    pub secret: PrismCentralSecret,
+    /// Plugin options (from `--options FILE`, overridden by the tuning flags).
+    pub options: PluginOptions,
     /// Identity of the Prism Central in records.
     pub prism_central: PrismCentral,
     /// The endpoint as the user should see it (no credentials).
@@ -42,13 +60,51 @@ pub struct Target {
     sim: Option<RunningSimulator>,
 }
 
+/// Reads plugin options JSON (what CloudForet passes as `options`: `kinds`, `price_book`,
+/// `currency`, ...) from a file; `{}` when no file is given.
+///
+/// # Errors
+/// Unreadable file, invalid JSON, or an option error naming the key.
+pub fn load_options(path: Option<&Path>) -> anyhow::Result<PluginOptions> {
+    let value = match path {
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("reading the options file {}", p.display()))?;
+            serde_json::from_str(&text)
+                .with_context(|| format!("{} is not valid JSON", p.display()))?
+        }
+        None => json!({}),
+    };
+    let where_ = path.map_or_else(|| "default options".to_owned(), |p| p.display().to_string());
+    PluginOptions::from_json(&value).map_err(|e| anyhow::anyhow!("{where_}: {}", e.message()))
+}
+
 impl Target {
-    /// Starts the simulator if asked, reads the credentials and builds the client.
+    /// Starts the simulator if asked, reads the credentials, and builds the client the way the
+    /// plugins do.
     ///
     /// # Errors
-    /// Missing endpoint or credentials, unreadable CA file, invalid client configuration, or a
-    /// simulator that cannot start; every message says what to pass instead.
-    pub async fn connect(conn: &Connection, tuning: Tuning) -> anyhow::Result<Self> {
+    /// Missing endpoint or credentials, unreadable CA or options file, invalid client
+    /// configuration, or a simulator that cannot start; every message says what to pass.
+    pub async fn connect(
+        conn: &Connection,
+        tuning: Tuning,
+        options_file: Option<&Path>,
+    ) -> anyhow::Result<Self> {
+        let mut options = load_options(options_file)?;
+        if let Some(n) = tuning.concurrency {
+            options.concurrency = Some(n as usize);
+        }
+        if let Some(n) = tuning.page_size {
+            options.page_size = Some(n);
+        }
+        if let Some(rate) = tuning.rate_limit {
+            if !rate.is_finite() || rate < 0.0 {
+                bail!("--rate-limit must be a non-negative number of requests per second");
+            }
+            // 0 disables the client-side limit.
+            options.rate_limit = Some(rate);
+        }
         let mut sim = None;
         let (endpoint, default_password) = if conn.simulate {
             let started = Simulator::builder()
@@ -72,57 +128,41 @@ impl Target {
             (endpoint, None)
         };
         let (credentials, credential_source) = credentials(conn, default_password)?;
-        let mut builder = PrismClient::builder(endpoint.clone());
-        builder = match credentials {
+        let mut secret = Map::new();
+        secret.insert("host".into(), Value::String(endpoint.clone()));
+        match credentials {
             Credentials::Password { username, password } => {
-                builder.session_auth(username, password)
+                secret.insert("username".into(), Value::String(username));
+                secret.insert("password".into(), Value::String(password));
             }
-            Credentials::ApiKey(key) => builder.api_key(key),
-        };
-        if endpoint
-            .trim_start()
-            .to_ascii_lowercase()
-            .starts_with("http://")
-        {
-            if !conn.simulate {
-                tracing::warn!(
-                    endpoint = %endpoint,
-                    "plain http:// endpoint: credentials travel unencrypted (use only for simulators and TLS-terminating proxies)"
-                );
+            Credentials::ApiKey(key) => {
+                secret.insert("api_key".into(), Value::String(key));
             }
-            builder = builder.allow_http(true);
         }
-        if conn.insecure {
-            builder = builder.danger_accept_invalid_certs(true);
-        }
+        secret.insert("verify_ssl".into(), Value::Bool(!conn.insecure));
         if let Some(path) = &conn.ca_cert {
-            let pem = std::fs::read(path).with_context(|| {
+            let pem = std::fs::read_to_string(path).with_context(|| {
                 format!(
                     "reading the CA certificate file {} (--ca-cert)",
                     path.display()
                 )
             })?;
-            builder = builder.add_root_certificate_pem(&pem);
+            secret.insert("ca_cert_pem".into(), Value::String(pem));
         }
-        if let Some(n) = tuning.concurrency {
-            builder = builder.list_concurrency(n as usize);
-        }
-        if let Some(n) = tuning.page_size {
-            builder = builder.page_size(n);
-        }
-        if let Some(rate) = tuning.rate_limit {
-            if !rate.is_finite() || rate < 0.0 {
-                bail!("--rate-limit must be a non-negative number of requests per second");
-            }
-            builder = builder.requests_per_second((rate > 0.0).then_some(rate));
-        }
-        let client = builder
-            .user_agent(concat!("nutanix-collect/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .context("configuring the Prism Central client")?;
+        let secret = SecretData::from_json(&Value::Object(secret))
+            .map_err(|e| anyhow::anyhow!("invalid connection settings: {}", e.message()))?
+            .prism_centrals
+            .into_iter()
+            .next()
+            .context("no Prism Central in the connection settings")?;
+        let client = build_client(&secret, &options, PLUGIN_LABEL).map_err(|e| {
+            anyhow::anyhow!("configuring the Prism Central client: {}", e.message())
+        })?;
         Ok(Self {
             client,
-            prism_central: PrismCentral::new(&endpoint),
+            prism_central: prism_central_context(&secret),
+            secret,
+            options,
             endpoint,
             credential_source,
             sim,
