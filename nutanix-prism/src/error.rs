@@ -110,8 +110,7 @@ pub enum Error {
     /// A 2xx body could not be decoded into the expected type.
     #[error(
         "cannot decode the response of {} {} (status {}) at `{}`: {}{}",
-        .0.method, .0.url, .0.status, .0.path, .0.message,
-        if .0.truncated { " (the body looks truncated)" } else { "" }
+        .0.method, .0.url, .0.status, .0.path, .0.message, .0.hint()
     )]
     Decode(Box<DecodeError>),
 
@@ -363,6 +362,19 @@ pub struct DecodeError {
     /// idempotent calls. `false` for a body that is not JSON at all (an HTML page from a proxy)
     /// or JSON of an unexpected shape.
     pub truncated: bool,
+}
+
+impl DecodeError {
+    /// What the body looked like, for Display.
+    fn hint(&self) -> &'static str {
+        if self.truncated {
+            " (the body looks truncated)"
+        } else if self.body_excerpt.trim_start().starts_with('<') {
+            " (the body is HTML, not JSON: a proxy, load balancer or login page answered; check that the endpoint is the Prism Central itself)"
+        } else {
+            ""
+        }
+    }
 }
 
 #[cfg(test)]

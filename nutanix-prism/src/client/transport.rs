@@ -414,9 +414,16 @@ impl Inner {
                 .iter()
                 .find(|b| !b.is_ascii_whitespace())
                 .is_some_and(|b| matches!(b, b'{' | b'['));
+            // Nested past serde_json's depth guard, or a number beyond f64: Syntax errors that
+            // the same body repeats deterministically, so retrying would only download it again.
+            let content_error = {
+                let text = inner.to_string();
+                text.starts_with("recursion limit exceeded")
+                    || text.starts_with("number out of range")
+            };
             let truncated = match inner.classify() {
                 serde_json::error::Category::Eof => true,
-                serde_json::error::Category::Syntax => starts_like_json,
+                serde_json::error::Category::Syntax => starts_like_json && !content_error,
                 _ => false,
             };
             Error::Decode(Box::new(DecodeError {
