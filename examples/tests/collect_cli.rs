@@ -550,3 +550,45 @@ async fn ctrl_c_stops_collect_and_still_summarises() {
     );
     assert!(seen < 5000, "stopped early");
 }
+
+#[tokio::test]
+async fn options_file_restricts_kinds_like_the_plugin() {
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("collect_cli_options.json");
+    std::fs::write(&path, r#"{"kinds": ["hosts"], "unknown_key": 1}"#).unwrap();
+    let res = run(
+        &[
+            "--simulate",
+            "--sim-clusters",
+            "1",
+            "--sim-hosts-per-cluster",
+            "2",
+            "--sim-vms",
+            "3",
+            "collect",
+            "--no-cost",
+            "--options",
+            path.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await;
+    let err = text(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    let counts = record_counts(&json_lines(&res.stdout));
+    assert_eq!(counts.get("Host"), Some(&2), "{counts:?}");
+    assert_eq!(counts.get("VirtualMachine"), None, "{counts:?}");
+    assert!(!err.contains("cost of"), "--no-cost: {err}");
+
+    std::fs::write(&path, r#"{"page_size": "many"}"#).unwrap();
+    let bad = run(
+        &["--simulate", "collect", "--options", path.to_str().unwrap()],
+        &[],
+    )
+    .await;
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("page_size"),
+        "{}",
+        text(&bad.stderr)
+    );
+}
