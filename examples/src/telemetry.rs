@@ -8,7 +8,8 @@
 //! `plugin` and `prism_central`:
 //!
 //! - `plugin_collection_duration_seconds` (histogram): duration of one collection (one task);
-//! - `plugin_resources_collected_total` (counter): records sent to CloudForet;
+//! - `plugin_resources_collected_total` (counter): SUCCESS records of a Prism Central sent to
+//!   CloudForet (resources and regions; type records belong to no Prism Central);
 //! - `plugin_errors_total` (counter): failures (FAILURE records, failed calls);
 //! - `plugin_api_calls_total` (counter): HTTP exchanges with Prism Central.
 

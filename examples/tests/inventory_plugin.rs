@@ -592,16 +592,27 @@ async fn several_prism_centrals_failures_are_isolated() {
         .sum();
     c.retain(|k, _| !k.starts_with("FAILURE"));
     assert_eq!(c, expected(&sim).await);
-    // One FAILURE per kind of the unreachable Prism Central, each naming it.
-    assert_eq!(failures, 6, "{records:?}");
-    for r in records.iter().filter(|r| r.state == 5) {
-        assert!(
-            r.message.contains(&format!("127.0.0.1:{port}")),
-            "{}",
-            r.message
-        );
-        assert!(!r.message.contains(PASSWORD));
-    }
+    // One FAILURE for the unreachable Prism Central, naming it and the cause.
+    assert_eq!(failures, 1, "{records:?}");
+    let failure = records.iter().find(|r| r.state == 5).unwrap();
+    assert!(
+        failure.message.contains("Prism Central #0"),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains(&format!("127.0.0.1:{port}")),
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains("unreachable"),
+        "{}",
+        failure.message
+    );
+    assert!(!failure.message.contains(PASSWORD));
+    let resource = struct_ref_to_json(failure.resource.as_ref().unwrap());
+    assert_eq!(resource["provider"], "nutanix", "{resource}");
 }
 
 #[tokio::test]

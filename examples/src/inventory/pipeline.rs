@@ -8,12 +8,13 @@
 use cloudforet_client::proto::spaceone::api::inventory::plugin::ResourceInfo;
 use cloudforet_client::server::PluginError;
 use cloudforet_client::value::json_to_struct;
+use collector_core::catalog::ServiceKind;
 use collector_core::plan::CollectionPlan;
 use collector_core::record::{Resource, ResourceRecord};
 use futures::stream::{self, BoxStream, StreamExt};
 use nutanix_prism::PrismClient;
 
-use crate::connect::{build_client, prism_central_context};
+use crate::connect::{build_client, prism_central_context, verify};
 use crate::options::{Kind, PluginOptions};
 use crate::secret::PrismCentralSecret;
 
@@ -71,24 +72,69 @@ pub fn records_from_client(
     }
 }
 
+/// The collector-core service kinds (cloud service types) an entity kind produces.
+pub fn service_kinds(kind: Kind) -> &'static [ServiceKind] {
+    match kind {
+        Kind::Vms => &[ServiceKind::VirtualMachine, ServiceKind::Disk],
+        Kind::Clusters => &[ServiceKind::Cluster],
+        Kind::Hosts => &[ServiceKind::Host],
+        Kind::Subnets => &[ServiceKind::Subnet],
+        Kind::Images => &[ServiceKind::Image],
+        Kind::VolumeGroups => &[ServiceKind::VolumeGroup],
+    }
+}
+
+/// The `inventory.CloudServiceType` records of the kinds `options` selects, in the order
+/// the collection plan emits them. A collect over several Prism Centrals sends these first,
+/// once, so that types precede everything else even when the first Prism Central fails.
+pub fn type_records(options: &PluginOptions) -> Vec<ResourceRecord> {
+    let mut kinds: Vec<ServiceKind> = options
+        .kinds
+        .iter()
+        .flat_map(|k| service_kinds(*k).iter().copied())
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    kinds
+        .into_iter()
+        .map(|k| ResourceRecord::cloud_service_type(k.cloud_service_type()))
+        .collect()
+}
+
 /// The records of one Prism Central from its secret entry: builds the client (`plugin` labels
-/// its API-call metric) and streams [`records_from_client`]. A client that cannot be built
-/// yields a single `FAILURE` record naming the Prism Central and the key to fix.
+/// its API-call metric), checks it with [`verify`] (credentials, reachability, that it is a
+/// Prism Central), then streams [`records_from_client`]. A Prism Central that cannot be
+/// configured or verified yields a single `FAILURE` record naming it and saying what to fix.
 pub fn collect_records(
     pc: &PrismCentralSecret,
     options: &PluginOptions,
     plugin: &'static str,
     scope: Option<ClusterScope>,
 ) -> BoxStream<'static, ResourceRecord> {
-    match build_client(pc, options, plugin) {
-        Ok(client) => records_from_client(&client, pc, options, scope),
-        Err(e) => stream::iter([ResourceRecord::error(
-            None,
-            None,
-            format!("{}: {}", pc.label(), e.message()),
-        )])
-        .boxed(),
-    }
+    let client = match build_client(pc, options, plugin) {
+        Ok(client) => client,
+        Err(e) => return stream::iter([pc_failure(pc, &e)]).boxed(),
+    };
+    let pc = pc.clone();
+    let options = options.clone();
+    stream::once(async move {
+        match verify(&client, &pc).await {
+            Ok(()) => records_from_client(&client, &pc, &options, scope),
+            Err(e) => stream::iter([pc_failure(&pc, &e)]).boxed(),
+        }
+    })
+    .flatten()
+    .boxed()
+}
+
+fn pc_failure(pc: &PrismCentralSecret, e: &PluginError) -> ResourceRecord {
+    let message = e.message();
+    let message = if message.contains(&pc.label()) {
+        message.to_owned()
+    } else {
+        format!("{}: {message}", pc.label())
+    };
+    ResourceRecord::error(None, None, message)
 }
 
 /// The `ResourceInfo` message of a record: `state` set explicitly (SUCCESS=4, FAILURE=5),

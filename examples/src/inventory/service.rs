@@ -20,7 +20,7 @@ use tracing::Instrument;
 
 use super::PLUGIN_NAME;
 use super::metadata::plugin_metadata;
-use super::pipeline::{ClusterScope, collect_records, to_resource_info};
+use super::pipeline::{ClusterScope, collect_records, to_resource_info, type_records};
 use super::tasks::{parse_task_options, task_options};
 use crate::connect::verify_all;
 use crate::options::PluginOptions;
@@ -85,6 +85,14 @@ async fn produce(
         Ok(info) => Ok(info),
         Err(e) => Err(Status::from(e)),
     };
+    for record in type_records(&options) {
+        if let Resource::CloudServiceType(t) = &record.resource {
+            seen_types.insert(format!("{}/{}", t.group, t.name));
+        }
+        if tx.send(send(&record)).await.is_err() {
+            return;
+        }
+    }
     for (index, scope) in selection {
         let Some(pc) = secret.prism_centrals.get(index) else {
             continue;
@@ -128,7 +136,9 @@ async fn produce(
                 if tx.send(send(&record)).await.is_err() {
                     return true;
                 }
-                sent += 1;
+                if record.state == State::Success {
+                    sent += 1;
+                }
             }
         }
         .instrument(span.clone())
