@@ -7,6 +7,9 @@
 //! - [`month`] - the `YYYY-MM` months and instants of the requests;
 //! - [`service`] - the tonic services over a [`crate::connector::Connector`].
 
+/// The `plugin` label of this plugin's Prometheus series and API-call counters.
+pub const PLUGIN_NAME: &str = "cost";
+
 pub mod data;
 pub mod metadata;
 pub mod month;

@@ -14,17 +14,20 @@ use cloudforet_client::proto::spaceone::api::cost_analysis::plugin::{
 use cloudforet_client::server::{PluginError, PluginServerBuilder, masked};
 use cloudforet_client::value::{json_to_struct, struct_ref_to_json};
 use collector_core::cost::PriceBook;
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use prost_types::Struct;
 use serde_json::Value;
+use std::time::Instant;
 use time::OffsetDateTime;
 use tonic::{Request, Response, Status};
 
+use super::PLUGIN_NAME;
 use super::data::{CostJob, MAX_PAGE, cost_pages};
 use super::metadata::init_metadata;
 use super::month::YearMonth;
 use super::tasks::{DEFAULT_LOOKBACK_MONTHS, TaskTarget, months_to_collect, plan};
 use crate::connector::{Connector, PrismTarget};
+use crate::telemetry::metrics;
 
 /// Option key: months before the current one collected on a first sync.
 pub const LOOKBACK_OPTION: &str = "cost_lookback_months";
@@ -137,6 +140,27 @@ fn changed_info(v: &Value) -> Result<ChangedInfo, PluginError> {
 
 /// Selects the secret entry named by `task_options.prism_central` (any entry when the secret
 /// has exactly one and the task names none).
+/// Counts streamed records and failures in the plugin's Prometheus series, and records the
+/// duration of the stream when it ends (normally or with an error).
+fn with_metrics<S, E>(pages: S, address: String) -> impl Stream<Item = Result<CostsInfo, E>>
+where
+    S: Stream<Item = Result<CostsInfo, E>>,
+{
+    let started = Instant::now();
+    let counted_address = address.clone();
+    let counted = pages.inspect(move |page| match page {
+        Ok(info) => {
+            metrics().add_resources(PLUGIN_NAME, &counted_address, info.results.len() as u64)
+        }
+        Err(_) => metrics().inc_errors(PLUGIN_NAME, &counted_address),
+    });
+    let finished = futures::stream::once(async move {
+        metrics().observe_collection(PLUGIN_NAME, &address, started.elapsed());
+    })
+    .filter_map(|()| async { None });
+    counted.chain(finished)
+}
+
 fn select_target(
     mut targets: Vec<PrismTarget>,
     wanted: Option<&str>,
@@ -272,6 +296,7 @@ impl<C: Connector> Cost for CostPlugin<C> {
             .connector
             .targets(&json(req.secret_data.as_ref()), &options)?;
         let target = select_target(targets, wanted)?;
+        let address = target.key.clone();
         let job = CostJob {
             client: target.client,
             prism_central: target.prism_central,
@@ -280,7 +305,7 @@ impl<C: Connector> Cost for CostPlugin<C> {
             as_of: OffsetDateTime::now_utc(),
             page_size: MAX_PAGE,
         };
-        let stream = futures::StreamExt::map(cost_pages(job), |r| r.map_err(Status::from));
+        let stream = with_metrics(cost_pages(job), address).map(|r| r.map_err(Status::from));
         Ok(Response::new(Box::pin(stream)))
     }
 }

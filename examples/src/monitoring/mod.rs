@@ -9,6 +9,9 @@
 //! - [`metric_data`] - `Metric.get_data`;
 //! - [`service`] - the tonic services over a [`crate::connector::Connector`].
 
+/// The `plugin` label of this plugin's Prometheus series and API-call counters.
+pub const PLUGIN_NAME: &str = "monitoring";
+
 pub mod metadata;
 pub mod metric_data;
 pub mod service;

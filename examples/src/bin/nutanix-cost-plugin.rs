@@ -1,0 +1,35 @@
+//! `nutanix-cost-plugin`: the CloudForet cost-analysis data source plugin for Nutanix Prism
+//! Central (`spaceone.api.cost_analysis.plugin` `DataSource`, `Job` and `Cost`).
+//!
+//! ```text
+//! nutanix-cost-plugin --listen 0.0.0.0:50051 --metrics-listen 0.0.0.0:9464
+//! ```
+//!
+//! Prints `listening on <ip:port>` first on stdout; logs go to stderr.
+
+use clap::Parser;
+use cloudforet_client::server::PluginServer;
+use examples::connect::SecretConnector;
+use examples::cost::PLUGIN_NAME;
+use examples::cost::service::CostPlugin;
+use examples::plugin_cli::{PluginArgs, run_plugin};
+
+/// CloudForet cost-analysis data source plugin for Nutanix Prism Central.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(flatten)]
+    plugin: PluginArgs,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let plugin = CostPlugin::new(SecretConnector::new(PLUGIN_NAME));
+    run_plugin(
+        PLUGIN_NAME,
+        cli.plugin,
+        plugin.add_to(PluginServer::builder()),
+    )
+    .await
+}
