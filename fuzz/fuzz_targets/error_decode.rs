@@ -13,7 +13,11 @@ fuzz_target!(|data: &[u8]| {
         let _ = e.first_details();
         let summary = e.summary();
         // The summary is bounded and single-line whatever the body holds.
-        assert!(summary.chars().count() <= SUMMARY_MAX_CHARS, "{}", summary.len());
+        assert!(
+            summary.chars().count() <= SUMMARY_MAX_CHARS,
+            "{}",
+            summary.len()
+        );
         assert!(!summary.chars().any(char::is_control), "{summary:?}");
     }
 });

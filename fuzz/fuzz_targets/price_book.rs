@@ -28,7 +28,10 @@ fuzz_target!(|data: &[u8]| {
         }
         Err(e) => {
             let msg = e.to_string();
-            assert!(msg.contains("options") || msg.contains("price_book"), "{msg}");
+            assert!(
+                msg.contains("options") || msg.contains("price_book"),
+                "{msg}"
+            );
         }
     }
 });
