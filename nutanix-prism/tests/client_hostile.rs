@@ -80,6 +80,12 @@ async fn malformed_json_is_a_decode_error_naming_the_position() {
     let msg = err.to_string();
     assert!(msg.contains("cannot decode the response of POST"), "{msg}");
     assert!(msg.contains("line 1 column"), "{msg}");
+    // Broken mid-JSON counts as a damaged transfer: retried until the policy gives up.
+    assert!(
+        matches!(err, Error::RetriesExhausted { attempts: 3, .. }),
+        "{err:?}"
+    );
+    assert_eq!(list_requests(&server).await, 3);
 }
 
 #[tokio::test]
@@ -99,6 +105,7 @@ async fn trailing_garbage_after_the_value_is_refused() {
         "{err:?}"
     );
     assert!(err.to_string().contains("trailing characters"), "{err}");
+    assert_eq!(list_requests(&server).await, 3);
 }
 
 #[tokio::test]
