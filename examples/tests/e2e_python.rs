@@ -80,40 +80,30 @@ fn driver_script() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/e2e/drive_plugins.py")
 }
 
-/// The path of a plugin binary built by Cargo for this test.
-///
-/// `option_env!` rather than `env!` so that this file compiles while a binary is still missing
-/// from the manifest; the test then fails and says which binary it waits for. Cargo re-runs
-/// the compilation when the variable appears.
-fn plugin_binary(path: Option<&'static str>, name: &str) -> PathBuf {
-    match path {
-        Some(p) => PathBuf::from(p),
-        None => panic!(
-            "the `{name}` binary is not declared in examples/Cargo.toml ([[bin]] name = \"{name}\"), \
-             so Cargo did not build it for this test"
-        ),
-    }
-}
-
 fn inventory_binary() -> PathBuf {
-    plugin_binary(
-        option_env!("CARGO_BIN_EXE_nutanix-inventory-plugin"),
-        "nutanix-inventory-plugin",
-    )
+    PathBuf::from(env!("CARGO_BIN_EXE_nutanix-inventory-plugin"))
 }
 
 fn cost_binary() -> PathBuf {
-    plugin_binary(
-        option_env!("CARGO_BIN_EXE_nutanix-cost-plugin"),
-        "nutanix-cost-plugin",
-    )
+    PathBuf::from(env!("CARGO_BIN_EXE_nutanix-cost-plugin"))
 }
 
 fn monitoring_binary() -> PathBuf {
-    plugin_binary(
-        option_env!("CARGO_BIN_EXE_nutanix-monitoring-plugin"),
-        "nutanix-monitoring-plugin",
-    )
+    PathBuf::from(env!("CARGO_BIN_EXE_nutanix-monitoring-plugin"))
+}
+
+/// Shows the driver's counts (visible with `--nocapture`; kept for release notes).
+#[allow(clippy::print_stderr)]
+fn show(kind: &str, summary: &Value) {
+    let part = |k: &str| summary.get(k).cloned().unwrap_or(Value::Null);
+    eprintln!(
+        "e2e {kind}: tasks={} collect={} get_data={} metrics={} errors={}",
+        part("tasks"),
+        part("collect"),
+        part("get_data"),
+        part("metrics"),
+        part("error_cases")
+    );
 }
 
 /// A running plugin process; killed when dropped. Its stderr (logs) is kept for failures.
@@ -356,6 +346,7 @@ async fn python_drives_inventory_then_monitoring() {
     ));
     let summary = drive(&plugin, "inventory", &extra).await;
     plugin.stop().await;
+    show("inventory", &summary);
 
     // One Prism Central in the secret: one task.
     assert_eq!(summary["tasks"], 1, "{summary}");
@@ -433,6 +424,7 @@ async fn python_drives_inventory_then_monitoring() {
     ));
     let summary = drive(&plugin, "monitoring", &extra).await;
     plugin.stop().await;
+    show("monitoring", &summary);
 
     assert_eq!(
         summary["init"]["required_keys"][0], "data.nutanix",
@@ -527,6 +519,7 @@ async fn python_drives_cost() {
     ));
     let summary = drive(&plugin, "cost", &extra).await;
     plugin.stop().await;
+    show("cost", &summary);
 
     let currency = summary["init"]["currency"].as_str().unwrap_or_default();
     assert!(["USD", "KRW", "JPY"].contains(&currency), "{summary}");
