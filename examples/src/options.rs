@@ -12,7 +12,7 @@
 //! | `split_by_cluster` | boolean | `Job.get_tasks` returns one task per cluster instead of per Prism Central |
 //! | `price_book` | object | cost overrides, validated by [`collector_core::cost::PriceBook::from_options`] |
 //! | `currency` | string | `USD`, `KRW` or `JPY`; must equal `price_book.currency` when both are given |
-//! | `cost_lookback_months` | integer 1..=36 | months of cost history on the first synchronisation |
+//! | `cost_lookback_months` | integer 0..=36 | months before the current one that the cost plugin collects on the first synchronisation (default 11: a year, CloudForet's daily-cost retention) |
 //!
 //! Numbers may also be given as numeric strings (CloudForet's console sends form values as
 //! text). A wrong type or value gives `ERROR_INVALID_ARGUMENT` naming the key.
@@ -244,7 +244,7 @@ impl PluginOptions {
             out.currency = Some(c);
         }
         if let Some(v) = get("cost_lookback_months") {
-            out.cost_lookback_months = Some(integer(v, "cost_lookback_months", 1, 36)? as u32);
+            out.cost_lookback_months = Some(integer(v, "cost_lookback_months", 0, 36)? as u32);
         }
         Ok(out)
     }
@@ -297,7 +297,7 @@ pub fn options_schema() -> Value {
             },
             "cost_lookback_months": {
                 "title": "Cost history (months)",
-                "type": "integer", "minimum": 1, "maximum": 36, "default": 3,
+                "type": "integer", "minimum": 0, "maximum": 36, "default": 11,
             },
         },
         "additionalProperties": true,
@@ -353,7 +353,7 @@ mod tests {
             (json!({"currency": "EUR"}), "key = currency"),
             (json!({"currency": "KRW"}), "key = currency"),
             (
-                json!({"cost_lookback_months": 0}),
+                json!({"cost_lookback_months": 37}),
                 "key = cost_lookback_months",
             ),
         ];
