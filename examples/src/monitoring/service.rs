@@ -2,6 +2,7 @@
 //! `DataSource` and `Metric`; [`MonitoringPlugin::add_to`] registers both on a plugin server.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use cloudforet_client::proto::spaceone::api::monitoring::plugin::{
     InitRequest, MetricDataInfo, MetricDataRequest, MetricRequest, MetricsInfo, PluginInfo,
@@ -15,9 +16,11 @@ use prost_types::Struct;
 use serde_json::Value;
 use tonic::{Request, Response, Status};
 
+use super::PLUGIN_NAME;
 use super::metadata::{init_metadata, list_metrics};
 use super::metric_data::{MetricQuery, metric_data};
 use crate::connector::Connector;
+use crate::telemetry::metrics;
 
 /// The monitoring data source plugin over a [`Connector`].
 pub struct MonitoringPlugin<C> {
@@ -102,12 +105,29 @@ impl<C: Connector> Metric for MonitoringPlugin<C> {
             &req.stat,
             &json(req.metric_query.as_ref()),
         )?;
-        let targets: Vec<_> = self
+        let targets = self
             .connector
-            .targets(&json(req.secret_data.as_ref()), &json(req.options.as_ref()))?
+            .targets(&json(req.secret_data.as_ref()), &json(req.options.as_ref()))?;
+        // The Prometheus label: the Prism Central's address, or "multiple" when the secret
+        // holds several (one answer merges all of them).
+        let label = match targets.as_slice() {
+            [one] => one.key.clone(),
+            _ => "multiple".to_owned(),
+        };
+        let targets: Vec<_> = targets
             .into_iter()
             .map(|t| (t.client, t.prism_central))
             .collect();
-        Ok(Response::new(metric_data(&targets, &query).await?))
+        let started = Instant::now();
+        let answer = metric_data(&targets, &query).await;
+        metrics().observe_collection(PLUGIN_NAME, &label, started.elapsed());
+        match &answer {
+            Ok(info) => {
+                let series = info.values.as_ref().map_or(0, |v| v.fields.len());
+                metrics().add_resources(PLUGIN_NAME, &label, series as u64);
+            }
+            Err(_) => metrics().inc_errors(PLUGIN_NAME, &label),
+        }
+        Ok(Response::new(answer?))
     }
 }
