@@ -28,6 +28,9 @@ use serde_json::{Map, Value};
 /// Default Prism Central port.
 pub const DEFAULT_PORT: u16 = 9440;
 
+/// Longest accepted `host` value (a URL with a 253-character DNS name fits easily).
+pub const MAX_HOST_LEN: usize = 1024;
+
 /// How to authenticate against one Prism Central. `Debug` redacts the secret.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -249,6 +252,14 @@ fn parse_entry(
         .to_owned();
     if host.chars().any(char::is_whitespace) {
         return Err(invalid(&format!("{prefix}host"), "must not contain spaces"));
+    }
+    // Error messages quote the address; an absurd value must not make them absurd too (a 1 MB
+    // host overflowed the gRPC status header).
+    if host.len() > MAX_HOST_LEN {
+        return Err(invalid(
+            &format!("{prefix}host"),
+            &format!("longer than {MAX_HOST_LEN} characters"),
+        ));
     }
     let port = match lookup(map, &["port", "nutanix_port"]) {
         None => None,
