@@ -253,7 +253,16 @@ mod tests {
         let e = "2025-07-01T01:00:00Z";
         let day = "2025-07-02T00:00:00Z";
         /// metric, start, end, period, stat, query, expected code, expected text.
-        type Case<'a> = (&'a str, &'a str, &'a str, i32, &'a str, Value, ErrorCode, &'a str);
+        type Case<'a> = (
+            &'a str,
+            &'a str,
+            &'a str,
+            i32,
+            &'a str,
+            Value,
+            ErrorCode,
+            &'a str,
+        );
         let cases: Vec<Case<'_>> = vec![
             (
                 "",
