@@ -155,8 +155,12 @@ pub struct ListMetadata {
 }
 
 /// One page of a `POST /<kind>/list` response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>", serialize = "T: Serialize"))]
+///
+/// The body must be a JSON object: anything else (an array such as `[]` from a misbehaving proxy,
+/// `null`, a string) is a decode error rather than an empty page, because an empty page would
+/// read as "no entities" and CloudForet deletes resources it stops seeing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(bound(serialize = "T: Serialize"))]
 #[non_exhaustive]
 pub struct ListResponse<T> {
     /// API version, usually `"3.1"`.
@@ -173,6 +177,56 @@ pub struct ListResponse<T> {
     /// not objects are dropped).
     #[serde(default = "Vec::new", deserialize_with = "super::de::list")]
     pub entities: Vec<T>,
+}
+
+/// The derived field decoding of [`ListResponse`], reached only through a JSON object.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+struct ListResponseRepr<T> {
+    /// API version, usually `"3.1"`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::de::text"
+    )]
+    api_version: Option<String>,
+    /// Paging metadata; empty when absent, `null` or not an object.
+    #[serde(default, deserialize_with = "super::de::object_or_default")]
+    metadata: ListMetadata,
+    /// The entities of this page; empty when absent, `null` or not an array (elements that are
+    /// not objects are dropped).
+    #[serde(default = "Vec::new", deserialize_with = "super::de::list")]
+    entities: Vec<T>,
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectOnly<T>(std::marker::PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
+            type Value = ListResponse<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object (a v3 list response)")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let repr = ListResponseRepr::<T>::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                Ok(ListResponse {
+                    api_version: repr.api_version,
+                    metadata: repr.metadata,
+                    entities: repr.entities,
+                })
+            }
+        }
+
+        deserializer.deserialize_map(ObjectOnly(std::marker::PhantomData))
+    }
 }
 
 impl<T> Default for ListResponse<T> {
@@ -199,6 +253,14 @@ impl<T> ListResponse<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_body_that_is_not_an_object_is_an_error_not_an_empty_page() {
+        for body in ["[]", "null", "\"ok\"", "[{}]", "42"] {
+            let err = serde_json::from_str::<ListResponse<serde_json::Value>>(body).unwrap_err();
+            assert!(err.to_string().contains("JSON object"), "{body}: {err}");
+        }
+    }
 
     #[test]
     fn empty_object_decodes_to_an_empty_page() {
