@@ -209,6 +209,14 @@ impl PrismClientBuilder {
         self
     }
 
+    /// Sets the default maximum sweeps of a list stream (default 1; see
+    /// [`ListOptions::sweeps`](crate::ListOptions::sweeps)): `>= 2` lists a paged collection again
+    /// so entities shifted between pages by concurrent deletions are not missed.
+    pub fn list_sweeps(mut self, sweeps: u32) -> Self {
+        self.list.sweeps = sweeps.max(1);
+        self
+    }
+
     /// Upper bound of pages one list stream may request before failing (default 100 000).
     pub fn max_pages(mut self, pages: u32) -> Self {
         self.list.max_pages = pages;

@@ -33,6 +33,16 @@
 //! yielded twice. An entity can still be **missed** if deletions before its position shift it
 //! into a page that was already fetched; an entity created during the stream may or may not
 //! appear. Treat a disappearance as a deletion only after two consecutive complete listings.
+//!
+//! Opt-in remedy: [`ListOptions::sweeps`] (or the builder's `list_sweeps`) with `n >= 2` lists
+//! the collection again after the first sweep and yields only entities not yielded before (the
+//! union de-duplicated by key). Sweeps after the second run only while the previous one showed
+//! change: it brought a new entity, or `total_matches` moved within it or from the sweep
+//! before. A VM shifted out of sweep 1 by deletions is found by sweep 2 unless deletions shift
+//! it again while sweep 2 passes it, which the next sweep repairs, up to `n` sweeps. Detection by
+//! totals alone would miss churn with equal adds and removes, so the second sweep is always run
+//! when `n >= 2`: it doubles the requests of a stable fleet. `n = 1` (the default) keeps the
+//! single sweep and its exact request counts. Sweeps apply to paged kinds only.
 //! The de-duplication set holds one key per entity (about 100 bytes each: ~10 MB per 100 000
 //! entities); entities without a key are always yielded.
 
@@ -51,6 +61,7 @@ pub(crate) struct ListDefaults {
     pub(crate) page_size: u32,
     pub(crate) concurrency: usize,
     pub(crate) max_pages: u32,
+    pub(crate) sweeps: u32,
 }
 
 impl Default for ListDefaults {
@@ -59,6 +70,7 @@ impl Default for ListDefaults {
             page_size: super::builder::DEFAULT_PAGE_SIZE,
             concurrency: super::builder::DEFAULT_LIST_CONCURRENCY,
             max_pages: 100_000,
+            sweeps: 1,
         }
     }
 }
@@ -89,6 +101,9 @@ pub struct ListOptions {
     pub sort_attribute: Option<String>,
     /// Sort order, passed through.
     pub sort_order: Option<SortOrder>,
+    /// Maximum sweeps over a paged collection (default: the client's, 1); see
+    /// [`ListOptions::sweeps`].
+    pub sweeps: Option<u32>,
 }
 
 impl ListOptions {
@@ -108,6 +123,19 @@ impl ListOptions {
     #[must_use]
     pub fn concurrency(mut self, concurrency: usize) -> Self {
         self.concurrency = Some(concurrency);
+        self
+    }
+
+    /// Sets the maximum number of sweeps (at least 1; 0 counts as 1).
+    ///
+    /// With `n >= 2` the collection is listed at least twice and at most `n` times, yielding each
+    /// entity once (by key): entities that existed for the whole listing but were shifted
+    /// between pages by concurrent deletions in one sweep are picked up by the next. A third or
+    /// later sweep runs only if the previous one still brought a new entity or saw
+    /// `total_matches` move. See the module docs ("A fleet that changes during paging").
+    #[must_use]
+    pub fn sweeps(mut self, n: u32) -> Self {
+        self.sweeps = Some(n);
         self
     }
 
@@ -163,6 +191,11 @@ struct Progress {
     barren_pages: u32,
     /// Ignore `total_matches` and page until an empty page.
     until_empty: bool,
+    /// `total_matches` changed between two pages of this sweep.
+    total_moved: bool,
+    /// Whether pages without a new entity end the stream (off in sweeps after the first,
+    /// whose pages repeat known entities by design).
+    barren_guard: bool,
 }
 
 impl Progress {
@@ -172,6 +205,9 @@ impl Progress {
         let len = i64::try_from(page.entities.len()).unwrap_or(i64::MAX);
         self.received = self.received.saturating_add(len);
         if let Some(t) = page.metadata.total_matches {
+            if self.total.is_some_and(|old| old != t) {
+                self.total_moved = true;
+            }
             self.total = Some(t);
         }
         self.last_len = len;
@@ -201,8 +237,9 @@ impl Progress {
 
     /// Whether another page should be requested.
     fn wants_more(&self) -> bool {
-        if self.last_len == 0 || self.barren_pages >= 2 {
-            if self.barren_pages >= 2 {
+        let barren = self.barren_guard && self.barren_pages >= 2;
+        if self.last_len == 0 || barren {
+            if barren {
                 tracing::warn!(
                     "two consecutive Prism pages brought no new entity; the server seems to ignore offset"
                 );
@@ -345,8 +382,12 @@ impl PrismClient {
                 sort_order: options.sort_order,
                 ..ListRequest::default()
             };
+            let sweeps = options.sweeps.unwrap_or(client.list.sweeps).max(1);
+            let mut seen = HashSet::new();
+            let mut previous_total: Option<i64> = None;
+            for sweep in 1..=sweeps {
             let mut progress = Progress {
-                seen: HashSet::new(),
+                seen: std::mem::take(&mut seen),
                 received: 0,
                 total: None,
                 last_len: 0,
@@ -355,7 +396,11 @@ impl PrismClient {
                 max_pages: client.list.max_pages.max(1),
                 barren_pages: 0,
                 until_empty: false,
+                total_moved: false,
+                barren_guard: sweep == 1,
             };
+            let seen_before = progress.seen.len();
+            let mut single_request = false;
 
             // First page (unpaged kinds: one request without offset/length).
             let first_req = if target.paged { template.clone().offset(0).length(page_size) } else { template.clone() };
@@ -373,14 +418,14 @@ impl PrismClient {
                             "unpaged list returned fewer entities than total_matches; falling back to paging");
                         progress.full_len = page_size;
                     }
-                    _ => return,
+                    _ => single_request = true,
                 }
             }
 
             // Concurrent phase: the remaining pages at fixed offsets, `first_len` apart.
             // Skipped (sequential paging instead) when `total_matches` would need more pages
             // than the guard allows: a bogus total must not schedule millions of requests.
-            if target.paged && concurrency > 1 && first_len > 0
+            if !single_request && target.paged && concurrency > 1 && first_len > 0
                 && let Some(total) = progress.total
                 && progress.received < total
                 && let Some(remaining) = progress.reserve_pages(total, first_len)
@@ -420,13 +465,36 @@ impl PrismClient {
             }
 
             // Sequential phase (also the completeness check after the concurrent phase).
-            while progress.wants_more() {
+            while !single_request && progress.wants_more() {
                 progress.count_page(&url)?;
                 let req = template.clone().offset(progress.received).length(page_size);
                 let page = client.fetch_page::<T>(&target, &req).await?;
                 for entity in progress.absorb(Some(page_size), page) {
                     yield entity;
                 }
+            }
+
+            // Another sweep? Always a second one (equal adds and removes keep totals constant),
+            // later ones only while the previous sweep still showed change.
+            let fresh = progress.seen.len() - seen_before;
+            let changed = progress.total_moved
+                || fresh > 0
+                || previous_total.is_some_and(|t| Some(t) != progress.total);
+            // A server ignoring `offset` (barren pages) would not be helped by another sweep.
+            let ignores_offset = progress.barren_guard && progress.barren_pages >= 2;
+            let done = single_request
+                || ignores_offset
+                || !target.paged
+                || sweep == sweeps
+                || (sweep >= 2 && !changed);
+            if sweep >= 2 || done {
+                tracing::debug!(url = %url, sweep, fresh, changed, "list sweep finished");
+            }
+            if done {
+                break;
+            }
+            previous_total = progress.total;
+            seen = progress.seen;
             }
         })
     }
@@ -447,6 +515,8 @@ mod tests {
             max_pages: 3,
             barren_pages: 0,
             until_empty: false,
+            total_moved: false,
+            barren_guard: true,
         }
     }
 
