@@ -1,25 +1,33 @@
 //! Canonical JSON: object keys sorted at every level, whatever serde_json's map features are.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// Returns `value` with the keys of every object sorted (byte order).
 ///
 /// serde_json keeps insertion order when another crate in the build enables its
 /// `preserve_order` feature; re-inserting keys in sorted order makes the output identical
 /// under both feature sets, so the same input always gives byte-identical JSON.
-pub fn canonicalize(value: Value) -> Value {
+///
+/// Objects whose keys are already sorted (always the case without `preserve_order`) are kept
+/// and only walked, so the common case allocates nothing.
+pub fn canonicalize(mut value: Value) -> Value {
+    canonicalize_in_place(&mut value);
+    value
+}
+
+/// Sorts the keys of every object in `value`, rebuilding only the objects that are out of order.
+fn canonicalize_in_place(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            let mut entries: Vec<(String, Value)> = map.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut out = Map::new();
-            for (k, v) in entries {
-                out.insert(k, canonicalize(v));
+            if !map.keys().is_sorted() {
+                let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                map.extend(entries);
             }
-            Value::Object(out)
+            map.values_mut().for_each(canonicalize_in_place);
         }
-        Value::Array(items) => Value::Array(items.into_iter().map(canonicalize).collect()),
-        other => other,
+        Value::Array(items) => items.iter_mut().for_each(canonicalize_in_place),
+        _ => {}
     }
 }
 

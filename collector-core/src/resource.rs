@@ -58,7 +58,8 @@ pub struct CloudService {
     pub tags: BTreeMap<String, String>,
     /// Type-specific data shown by the console layouts.
     pub data: Value,
-    /// Console metadata (`view.sub_data.layouts`); shared, built once per type.
+    /// Console metadata (`view.sub_data.reference` to the type, view style B); shared, built once
+    /// per type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Cow<'static, Value>>,
 }

@@ -1,7 +1,8 @@
 //! Console views: the `metadata.view` of cloud service types and services.
 //!
-//! Style A is used: each CloudServiceType carries the table layout, search and widgets, and each
-//! CloudService carries its detail tabs (`view.sub_data.layouts`). Every view is built once per
+//! Style B is used: each CloudServiceType carries the table layout, search, widgets and the detail
+//! tabs of its services (`view.sub_data.layouts`); each CloudService carries only
+//! `view.sub_data.reference` to its type, which keeps every record small. Every view is built once per
 //! process ([`std::sync::LazyLock`]) and shared by reference, so mapping 10,000 VMs does not
 //! rebuild or clone them. Only the layout and field types of the CloudForet view vocabulary are
 //! used (`item`, `table`, `query-search-table`, `simple-table`; fields `text`, `enum`, `badge`,
@@ -49,7 +50,6 @@ mod tests {
         for kind in ServiceKind::ALL {
             let (mut layouts, mut fields) = (Vec::new(), Vec::new());
             walk(type_metadata(kind), &mut layouts, &mut fields);
-            walk(service_metadata(kind), &mut layouts, &mut fields);
             assert!(
                 layouts.contains(&"query-search-table".to_owned()),
                 "{kind:?}"
@@ -73,9 +73,29 @@ mod tests {
                     .is_some_and(|w| !w.is_empty())
             );
             assert!(
-                service_metadata(kind)["view"]["sub_data"]["layouts"]
+                v["view"]["sub_data"]["layouts"]
                     .as_array()
                     .is_some_and(|l| !l.is_empty())
+            );
+            // style B: the service points at its type and carries no layouts
+            let r = &service_metadata(kind)["view"]["sub_data"];
+            assert!(r.get("layouts").is_none(), "{kind:?}");
+            assert_eq!(
+                r["reference"]["resource_type"], "inventory.CloudServiceType",
+                "{kind:?}"
+            );
+            let t = kind.cloud_service_type();
+            assert_eq!(
+                r["reference"]["options"]["provider"], *t.provider,
+                "{kind:?}"
+            );
+            assert_eq!(
+                r["reference"]["options"]["cloud_service_group"], *t.group,
+                "{kind:?}"
+            );
+            assert_eq!(
+                r["reference"]["options"]["cloud_service_type"], *t.name,
+                "{kind:?}"
             );
             // built once: the same allocation every call
             assert!(std::ptr::eq(type_metadata(kind), type_metadata(kind)));

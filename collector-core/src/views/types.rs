@@ -1,4 +1,5 @@
-//! Per-type views: list table, search, widgets (on the type) and detail tabs (on each service).
+//! Per-type views: list table, search, widgets and detail tabs (all on the type); each service
+//! carries only a reference to its type (view style B).
 
 use std::sync::LazyLock;
 
@@ -9,6 +10,7 @@ use super::field::{
     simple_table, table,
 };
 use crate::catalog::ServiceKind;
+use crate::resource::PROVIDER;
 
 const POWER_COLOURS: &[(&str, &str)] = &[
     ("ON", "green.500"),
@@ -17,16 +19,20 @@ const POWER_COLOURS: &[(&str, &str)] = &[
     ("UNKNOWN", "red.500"),
 ];
 
-/// The `metadata` of the CloudServiceType of `kind`: `{"view": {table, search, widget}}`.
-/// Built once per process.
+/// The `metadata` of the CloudServiceType of `kind`:
+/// `{"view": {table, search, widget, "sub_data": {"layouts": [...]}}}`.
+///
+/// The type carries the detail tabs of its services (view style B), so each CloudService record
+/// only points here (see [`service_metadata`]). Built once per process.
 pub fn type_metadata(kind: ServiceKind) -> &'static Value {
-    static VM: LazyLock<Value> = LazyLock::new(vm_type);
-    static HOST: LazyLock<Value> = LazyLock::new(host_type);
-    static IMAGE: LazyLock<Value> = LazyLock::new(image_type);
-    static DISK: LazyLock<Value> = LazyLock::new(disk_type);
-    static VG: LazyLock<Value> = LazyLock::new(volume_group_type);
-    static SUBNET: LazyLock<Value> = LazyLock::new(subnet_type);
-    static CLUSTER: LazyLock<Value> = LazyLock::new(cluster_type);
+    static VM: LazyLock<Value> = LazyLock::new(|| with_tabs(vm_type(), vm_tabs()));
+    static HOST: LazyLock<Value> = LazyLock::new(|| with_tabs(host_type(), host_tabs()));
+    static IMAGE: LazyLock<Value> = LazyLock::new(|| with_tabs(image_type(), image_tabs()));
+    static DISK: LazyLock<Value> = LazyLock::new(|| with_tabs(disk_type(), disk_tabs()));
+    static VG: LazyLock<Value> =
+        LazyLock::new(|| with_tabs(volume_group_type(), volume_group_tabs()));
+    static SUBNET: LazyLock<Value> = LazyLock::new(|| with_tabs(subnet_type(), subnet_tabs()));
+    static CLUSTER: LazyLock<Value> = LazyLock::new(|| with_tabs(cluster_type(), cluster_tabs()));
     match kind {
         ServiceKind::VirtualMachine => &VM,
         ServiceKind::Host => &HOST,
@@ -38,16 +44,19 @@ pub fn type_metadata(kind: ServiceKind) -> &'static Value {
     }
 }
 
-/// The `metadata` of every CloudService of `kind`: `{"view": {"sub_data": {"layouts": [...]}}}`.
+/// The `metadata` of every CloudService of `kind` (view style B): a reference to its
+/// CloudServiceType, whose `metadata.view.sub_data.layouts` hold the detail tabs:
+/// `{"view": {"sub_data": {"reference": {"resource_type": "inventory.CloudServiceType",
+/// "options": {"provider", "cloud_service_group", "cloud_service_type"}}}}}`.
 /// Built once per process.
 pub fn service_metadata(kind: ServiceKind) -> &'static Value {
-    static VM: LazyLock<Value> = LazyLock::new(vm_tabs);
-    static HOST: LazyLock<Value> = LazyLock::new(host_tabs);
-    static IMAGE: LazyLock<Value> = LazyLock::new(image_tabs);
-    static DISK: LazyLock<Value> = LazyLock::new(disk_tabs);
-    static VG: LazyLock<Value> = LazyLock::new(volume_group_tabs);
-    static SUBNET: LazyLock<Value> = LazyLock::new(subnet_tabs);
-    static CLUSTER: LazyLock<Value> = LazyLock::new(cluster_tabs);
+    static VM: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::VirtualMachine));
+    static HOST: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::Host));
+    static IMAGE: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::Image));
+    static DISK: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::Disk));
+    static VG: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::VolumeGroup));
+    static SUBNET: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::Subnet));
+    static CLUSTER: LazyLock<Value> = LazyLock::new(|| reference(ServiceKind::Cluster));
     match kind {
         ServiceKind::VirtualMachine => &VM,
         ServiceKind::Host => &HOST,
@@ -57,6 +66,27 @@ pub fn service_metadata(kind: ServiceKind) -> &'static Value {
         ServiceKind::Subnet => &SUBNET,
         ServiceKind::Cluster => &CLUSTER,
     }
+}
+
+/// The style-B pointer of a CloudService to the type that holds its tabs.
+fn reference(kind: ServiceKind) -> Value {
+    json!({"view": {"sub_data": {"reference": {
+        "resource_type": "inventory.CloudServiceType",
+        "options": {
+            "provider": PROVIDER,
+            "cloud_service_group": kind.group(),
+            "cloud_service_type": kind.type_name(),
+        },
+    }}}})
+}
+
+/// Moves the `view.sub_data` of `tabs` into the `view` of the type metadata `ty`.
+fn with_tabs(mut ty: Value, mut tabs: Value) -> Value {
+    let sub_data = tabs["view"]["sub_data"].take();
+    if let Some(view) = ty.get_mut("view").and_then(Value::as_object_mut) {
+        view.insert("sub_data".to_owned(), sub_data);
+    }
+    ty
 }
 
 fn type_view(table_fields: &[Field], search: Vec<Value>, widget: Vec<Value>) -> Value {
