@@ -16,7 +16,7 @@ use crate::secret::{Credentials, PrismCentralSecret, SecretData};
 use crate::telemetry::metrics;
 
 /// Builds the client for one Prism Central: credentials, TLS (`verify_ssl`, `ca_cert_pem`),
-/// plain `http://` when configured, page size, concurrency and rate limit from `options`. Every
+/// plain `http://` when configured, page size, concurrency, list sweeps and rate limit from `options`. Every
 /// HTTP exchange is counted in `plugin_api_calls_total{plugin, prism_central}`.
 ///
 /// # Errors
@@ -45,6 +45,9 @@ pub fn build_client(
     }
     if let Some(n) = options.concurrency {
         b = b.list_concurrency(n);
+    }
+    if let Some(n) = options.list_sweeps {
+        b = b.list_sweeps(n);
     }
     if let Some(r) = options.rate_limit {
         b = b.requests_per_second(Some(r));

@@ -8,6 +8,7 @@
 //! | `kinds` | list of strings | entity kinds to collect: `vms`, `clusters`, `hosts`, `subnets`, `images`, `volume_groups` (default: all) |
 //! | `page_size` | integer 1..=500 | entities per Prism list page |
 //! | `concurrency` | integer 1..=16 | list pages in flight per kind |
+//! | `list_sweeps` | integer 1..=5 | sweeps over each paged list (default 1); 2 or more re-lists so a VM shifted between pages by deletions during the collection is not missed (costs about twice the list requests; see `nutanix_prism::ListOptions::sweeps`) |
 //! | `rate_limit` | number > 0 | client-side requests per second per Prism Central (default 20) |
 //! | `split_by_cluster` | boolean | `Job.get_tasks` returns one task per cluster instead of per Prism Central |
 //! | `price_book` | object | cost overrides, validated by [`collector_core::cost::PriceBook::from_options`] |
@@ -89,6 +90,8 @@ pub struct PluginOptions {
     pub page_size: Option<u32>,
     /// Pages in flight per kind, when set.
     pub concurrency: Option<usize>,
+    /// Maximum sweeps per paged list, when set.
+    pub list_sweeps: Option<u32>,
     /// Requests per second per Prism Central, when set.
     pub rate_limit: Option<f64>,
     /// One `Job.get_tasks` task per cluster.
@@ -107,6 +110,7 @@ impl Default for PluginOptions {
             kinds: Kind::ALL.to_vec(),
             page_size: None,
             concurrency: None,
+            list_sweeps: None,
             rate_limit: None,
             split_by_cluster: false,
             price_book: PriceBook::default(),
@@ -209,6 +213,9 @@ impl PluginOptions {
         if let Some(v) = get("concurrency") {
             out.concurrency = Some(integer(v, "concurrency", 1, 16)? as usize);
         }
+        if let Some(v) = get("list_sweeps") {
+            out.list_sweeps = Some(integer(v, "list_sweeps", 1, 5)? as u32);
+        }
         if let Some(v) = get("rate_limit") {
             let n = number(v).ok_or_else(|| type_error("rate_limit", "number"))?;
             if !(n.is_finite() && n > 0.0 && n <= 1000.0) {
@@ -277,6 +284,11 @@ pub fn options_schema() -> Value {
                 "type": "integer", "minimum": 1, "maximum": 16,
                 "description": "List pages in flight per entity kind",
             },
+            "list_sweeps": {
+                "title": "List sweeps",
+                "type": "integer", "minimum": 1, "maximum": 5, "default": 1,
+                "description": "Sweeps over each list; 2 or more re-list so VMs shifted by deletions during the collection are not missed (about twice the requests)",
+            },
             "rate_limit": {
                 "title": "Rate limit (requests/s)",
                 "type": "number", "exclusiveMinimum": 0, "maximum": 1000, "default": 20,
@@ -319,7 +331,7 @@ mod tests {
     #[test]
     fn typed_values() {
         let o = PluginOptions::from_json(&json!({
-            "kinds": ["VMs", "host", "vms"], "page_size": "100", "concurrency": 2,
+            "kinds": ["VMs", "host", "vms"], "page_size": "100", "concurrency": 2, "list_sweeps": "3",
             "rate_limit": 5.5, "split_by_cluster": true, "currency": "usd",
             "cost_lookback_months": 6
         }))
@@ -327,6 +339,7 @@ mod tests {
         assert_eq!(o.kinds, vec![Kind::Vms, Kind::Hosts]);
         assert_eq!(o.page_size, Some(100));
         assert_eq!(o.concurrency, Some(2));
+        assert_eq!(o.list_sweeps, Some(3));
         assert_eq!(o.rate_limit, Some(5.5));
         assert!(o.split_by_cluster);
         assert_eq!(o.currency, Some(Currency::Usd));
@@ -343,6 +356,7 @@ mod tests {
             (json!({"page_size": 0}), "key = page_size"),
             (json!({"page_size": true}), "key = page_size"),
             (json!({"concurrency": 99}), "key = concurrency"),
+            (json!({"list_sweeps": 0}), "key = list_sweeps"),
             (json!({"rate_limit": -1}), "key = rate_limit"),
             (json!({"rate_limit": "fast"}), "key = rate_limit"),
             (json!({"split_by_cluster": 1}), "key = split_by_cluster"),
