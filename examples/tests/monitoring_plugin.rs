@@ -7,11 +7,10 @@ use cloudforet_client::proto::spaceone::api::monitoring::plugin::{
     InitRequest, MetricDataRequest, MetricRequest, PluginVerifyRequest,
     data_source_client::DataSourceClient, metric_client::MetricClient,
 };
-use cloudforet_client::server::{PluginError, PluginServer};
+use cloudforet_client::server::PluginServer;
 use cloudforet_client::value::{json_to_struct, list_to_json, struct_ref_to_json};
-use collector_core::context::PrismCentral;
 use collector_core::metrics::CATALOGUE;
-use examples::connector::{Connector, PrismTarget};
+use examples::connect::SecretConnector;
 use examples::monitoring::service::MonitoringPlugin;
 use futures::TryStreamExt;
 use nutanix_prism::PrismClient;
@@ -20,51 +19,6 @@ use nutanix_prism::sim::{RunningSimulator, Simulator};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tonic::transport::Channel;
-
-/// Test connector: `{"host", "username", "password"}` only (the real secret rules live in the
-/// shared glue and have their own tests).
-struct SimConnector;
-
-fn client_for(secret: &Value) -> Result<PrismTarget, PluginError> {
-    let text = |k: &str| {
-        secret
-            .get(k)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-            .ok_or_else(|| PluginError::required_parameter(format!("secret_data.{k}")))
-    };
-    let host = text("host")?;
-    let client = PrismClient::builder(host.clone())
-        .basic_auth(text("username")?, text("password")?)
-        .allow_http(true)
-        .build()
-        .map_err(|e| PluginError::invalid_argument(e.to_string()))?;
-    Ok(PrismTarget {
-        prism_central: PrismCentral::new(&host),
-        key: host,
-        client,
-    })
-}
-
-#[tonic::async_trait]
-impl Connector for SimConnector {
-    fn targets(&self, secret: &Value, _options: &Value) -> Result<Vec<PrismTarget>, PluginError> {
-        Ok(vec![client_for(secret)?])
-    }
-    async fn verify(&self, secret: &Value, _options: &Value) -> Result<(), PluginError> {
-        let t = client_for(secret)?;
-        t.client.verify().await.map(|_| ()).map_err(|e| {
-            if e.is_unauthorized() {
-                PluginError::authenticate_failure("Prism Central rejected the credentials")
-            } else {
-                PluginError::unknown(e.to_string())
-            }
-        })
-    }
-    fn options_schema(&self) -> Value {
-        json!({"type": "object"})
-    }
-}
 
 struct Fixture {
     sim: RunningSimulator,
@@ -81,7 +35,7 @@ impl Fixture {
             .start()
             .await
             .unwrap();
-        let bound = MonitoringPlugin::new(SimConnector)
+        let bound = MonitoringPlugin::new(SecretConnector::new("test"))
             .add_to(PluginServer::builder().listen("127.0.0.1:0".parse().unwrap()))
             .bind()
             .await
