@@ -61,6 +61,7 @@ mod builder;
 mod error;
 mod mask;
 mod plugin_error;
+pub mod raw;
 mod server_info;
 mod shutdown;
 mod trace;
