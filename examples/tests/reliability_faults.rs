@@ -5,8 +5,12 @@
 //! test scaled by environment variables:
 //!
 //! ```text
-//! RELIABILITY_VMS=10000 RELIABILITY_SEEDS=20 cargo test -p examples --test reliability_faults
+//! RELIABILITY_VMS=10000 RELIABILITY_SEEDS=20 cargo test -p examples --test reliability_faults -- --nocapture
 //! ```
+//!
+//! Pages are `VMs / 30` long (10..=500) unless `RELIABILITY_PAGE_SIZE` says otherwise; smaller
+//! pages mean more requests and so more faults met. The test prints, per seed and in total, the
+//! requests served, the faults injected and the wall time (figures, never asserted).
 
 #![allow(clippy::print_stderr)] // the test reports its figures for docs/reliability.md
 
@@ -55,12 +59,20 @@ async fn every_vm_exactly_once_through_ten_percent_faults() {
     let seeds = env_or("RELIABILITY_SEEDS", 3);
     let addr = inventory_plugin().await;
     let mut injected = 0u64;
+    let mut requests = 0u64;
+    let mut by_kind: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let started = std::time::Instant::now();
     for seed in 0..seeds {
+        let seed_started = std::time::Instant::now();
         let sim = faulty_sim(vms, 1000 + seed, FAULTS).await;
         let want = uuid_set(sim.live_vm_uuids());
         // Small pages so that a few hundred VMs take many requests (and meet many faults);
         // a high client rate limit keeps the run short.
-        let page_size = (vms / 30).clamp(10, 500);
+        // RELIABILITY_PAGE_SIZE overrides it (smaller pages: more requests, more faults met).
+        let page_size = env_or(
+            "RELIABILITY_PAGE_SIZE",
+            u64::from((vms / 30).clamp(10, 500)),
+        );
         let records = collect(
             addr,
             secret(&sim),
@@ -80,11 +92,26 @@ async fn every_vm_exactly_once_through_ten_percent_faults() {
         assert_eq!(counts, expected_counts(&sim), "seed {seed}");
         let c = sim.counters();
         let faults: u64 = FaultKind::ALL.iter().map(|k| c.faults(*k)).sum();
+        for kind in FaultKind::ALL {
+            *by_kind.entry(kind.key()).or_default() += c.faults(kind);
+        }
         injected += faults;
+        requests += c.total();
+        // Figures only (never asserted): requests served, faults injected, wall time.
+        eprintln!(
+            "seed {}: {vms} VMs, {} requests, {faults} faults injected, {:.1} s",
+            1000 + seed,
+            c.total(),
+            seed_started.elapsed().as_secs_f64()
+        );
     }
     assert!(injected > 0, "no fault was injected");
-    // The figure for docs/reliability.md.
-    eprintln!("{seeds} seeds x {vms} VMs: {injected} faults injected, every VM exactly once");
+    // The figures for docs/reliability.md.
+    eprintln!(
+        "{seeds} seeds x {vms} VMs: {requests} requests, {injected} faults injected {by_kind:?}, \
+         every VM exactly once, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
