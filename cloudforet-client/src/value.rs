@@ -13,6 +13,7 @@
 //! | JSON array | `ListValue` | [`json_to_list`] / [`list_to_json`] |
 //! | `T: Serialize` | `Struct` / `Value` | [`to_struct`] / [`to_value`] (no intermediate JSON) |
 //! | `Struct` | `T: DeserializeOwned` | [`from_struct`] (borrowing, no intermediate JSON), [`from_struct_owned`] |
+//! | `T: Serialize` | protobuf bytes of `Struct` / `Value` | [`encode_struct`], [`encode_struct_field`] / [`encode_value`] (no intermediate `Struct`; see [`wire`]) |
 //!
 //! # Number policy
 //!
@@ -69,6 +70,9 @@
 
 mod de;
 mod ser;
+pub mod wire;
+
+pub use wire::{encode_struct, encode_struct_field, encode_value};
 
 use prost_types::value::Kind;
 use prost_types::{ListValue, NullValue, Struct, Value};

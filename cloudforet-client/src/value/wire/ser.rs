@@ -1,0 +1,1084 @@
+//! The `serde` serializers behind [`super::encode_struct`] and [`super::encode_value`].
+//!
+//! Shape for shape the same as `value::ser` (which builds `prost_types` values), but writing the
+//! protobuf bytes of `google.protobuf.Value` / `Struct` / `ListValue` straight into a `Vec<u8>`:
+//!
+//! ```text
+//! Struct    { map<string, Value> fields = 1 }   entry = { string key = 1; Value value = 2 }
+//! Value     { oneof kind { NullValue null_value = 1; double number_value = 2;
+//!             string string_value = 3; bool bool_value = 4; Struct struct_value = 5;
+//!             ListValue list_value = 6 } }
+//! ListValue { repeated Value values = 1 }
+//! ```
+//!
+//! Every nested message gets a one-byte length placeholder ([`reserve_len`]); once its content is
+//! written, [`close_len`] stores the length there, and in the rare case that it needs more than
+//! one byte (content of 128 bytes or more), moves the content right to make room. Positions of
+//! open placeholders are kept on the Rust stack, innermost closed first, so a move never
+//! invalidates a position still open (those all lie before it).
+
+use std::fmt::{self, Display};
+
+use serde::Serialize;
+use serde::ser::{self, Impossible};
+
+use crate::value::MAX_EXACT_INTEGER;
+
+/// Field tags (field number << 3 | wire type) of the three messages.
+mod tag {
+    /// `Struct.fields` (map entry, length-delimited).
+    pub(super) const STRUCT_ENTRY: u8 = 1 << 3 | 2;
+    /// Map entry `key` (string).
+    pub(super) const ENTRY_KEY: u8 = 1 << 3 | 2;
+    /// Map entry `value` (message `Value`).
+    pub(super) const ENTRY_VALUE: u8 = 2 << 3 | 2;
+    /// `Value.null_value` (enum, varint).
+    pub(super) const NULL: u8 = 1 << 3;
+    /// `Value.number_value` (double, 64-bit).
+    pub(super) const NUMBER: u8 = 2 << 3 | 1;
+    /// `Value.string_value` (length-delimited).
+    pub(super) const STRING: u8 = 3 << 3 | 2;
+    /// `Value.bool_value` (varint).
+    pub(super) const BOOL: u8 = 4 << 3;
+    /// `Value.struct_value` (length-delimited).
+    pub(super) const STRUCT: u8 = 5 << 3 | 2;
+    /// `Value.list_value` (length-delimited).
+    pub(super) const LIST: u8 = 6 << 3 | 2;
+    /// `ListValue.values` (length-delimited).
+    pub(super) const LIST_ELEMENT: u8 = 1 << 3 | 2;
+}
+
+/// The largest length a protobuf message may have (2 GiB - 1).
+const MAX_LEN: usize = i32::MAX as usize;
+
+/// Why serialisation failed; turned into the crate's `Error` by the public functions.
+#[derive(Debug)]
+pub(crate) enum SerError {
+    /// A `Serialize` implementation (or a map key) failed.
+    Custom(String),
+    /// A bare `Struct` was asked for and the value is not a map; names what it is.
+    NotAnObject(&'static str),
+    /// A nested message is longer than [`MAX_LEN`].
+    TooLarge,
+}
+
+impl Display for SerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Custom(msg) => f.write_str(msg),
+            Self::NotAnObject(found) => {
+                write!(f, "a google.protobuf.Struct needs a map, found {found}")
+            }
+            Self::TooLarge => f.write_str("a nested message exceeds 2 GiB"),
+        }
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl ser::Error for SerError {
+    fn custom<T: Display>(msg: T) -> Self {
+        Self::Custom(msg.to_string())
+    }
+}
+
+type SerResult<T = ()> = Result<T, SerError>;
+
+// ---------------------------------------------------------------------------------------------
+// Byte-level writers
+// ---------------------------------------------------------------------------------------------
+
+/// Pushes a one-byte length placeholder and returns its position.
+#[inline]
+pub(super) fn reserve_len(buf: &mut Vec<u8>) -> usize {
+    let at = buf.len();
+    buf.push(0);
+    at
+}
+
+/// Stores the length of the content after the placeholder at `at`, moving the content right
+/// when the length needs more than one byte.
+#[inline]
+pub(super) fn close(buf: &mut Vec<u8>, at: usize) -> SerResult {
+    let len = buf.len() - at - 1;
+    if len < 0x80 {
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            buf[at] = len as u8;
+        }
+        return Ok(());
+    }
+    close_long(buf, at, len)
+}
+
+#[cold]
+#[inline(never)]
+fn close_long(buf: &mut Vec<u8>, at: usize, len: usize) -> SerResult {
+    if len > MAX_LEN {
+        return Err(SerError::TooLarge);
+    }
+    let width = super::encoded_len_varint(len as u64);
+    let end = buf.len();
+    buf.resize(end + width - 1, 0);
+    buf.copy_within(at + 1..end, at + width);
+    let mut v = len;
+    for byte in &mut buf[at..at + width - 1] {
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            *byte = (v as u8) | 0x80;
+        }
+        v >>= 7;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    {
+        buf[at + width - 1] = v as u8;
+    }
+    Ok(())
+}
+
+/// Appends a length-delimited byte string (length known up front).
+#[inline]
+fn put_len_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
+    let len = bytes.len();
+    if len < 0x80 {
+        #[allow(clippy::cast_possible_truncation)]
+        buf.push(len as u8);
+    } else {
+        super::encode_varint(len as u64, buf);
+    }
+    buf.extend_from_slice(bytes);
+}
+
+/// `Value { null_value: NULL_VALUE }`.
+#[inline]
+fn put_null(buf: &mut Vec<u8>) {
+    buf.extend_from_slice(&[tag::NULL, 0]);
+}
+
+#[inline]
+fn put_bool(buf: &mut Vec<u8>, v: bool) {
+    buf.extend_from_slice(&[tag::BOOL, u8::from(v)]);
+}
+
+/// A finite double as `number_value`, anything else as `null_value`.
+#[inline]
+fn put_f64(buf: &mut Vec<u8>, v: f64) {
+    if v.is_finite() {
+        put_number(buf, v);
+    } else {
+        put_null(buf);
+    }
+}
+
+#[inline]
+fn put_number(buf: &mut Vec<u8>, v: f64) {
+    let b = v.to_le_bytes();
+    buf.extend_from_slice(&[tag::NUMBER, b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]);
+}
+
+#[inline]
+fn put_str(buf: &mut Vec<u8>, v: &str) {
+    buf.push(tag::STRING);
+    put_len_bytes(buf, v.as_bytes());
+}
+
+/// A value's decimal text as `string_value` (integers beyond ±2^53; at most 40 bytes).
+fn put_display(buf: &mut Vec<u8>, v: impl Display) -> SerResult {
+    buf.push(tag::STRING);
+    let at = reserve_len(buf);
+    write_display(buf, v);
+    close(buf, at)
+}
+
+fn write_display(buf: &mut Vec<u8>, v: impl Display) {
+    use std::io::Write as _;
+    // Writing into a Vec<u8> cannot fail.
+    let _ = write!(buf, "{v}");
+}
+
+/// The number policy for unsigned integers: exact double up to 2^53, decimal string beyond.
+#[inline]
+fn put_u64(buf: &mut Vec<u8>, v: u64) -> SerResult {
+    if v <= MAX_EXACT_INTEGER {
+        // Exact: every integer up to 2^53 is a double.
+        #[allow(clippy::cast_precision_loss)]
+        put_number(buf, v as f64);
+        Ok(())
+    } else {
+        put_display(buf, v)
+    }
+}
+
+/// The number policy for signed integers: exact double within ±2^53, decimal string beyond.
+#[inline]
+fn put_i64(buf: &mut Vec<u8>, v: i64) -> SerResult {
+    if v.unsigned_abs() <= MAX_EXACT_INTEGER {
+        #[allow(clippy::cast_precision_loss)]
+        put_number(buf, v as f64);
+        Ok(())
+    } else {
+        put_display(buf, v)
+    }
+}
+
+/// A map entry's key field; an empty key is omitted, as prost omits default map keys.
+#[inline]
+fn put_key(buf: &mut Vec<u8>, key: &str) {
+    if !key.is_empty() {
+        buf.push(tag::ENTRY_KEY);
+        put_len_bytes(buf, key.as_bytes());
+    }
+}
+
+/// Placeholders still open in a map or sequence serializer, closed innermost first by `end`.
+/// At most four: `struct_value`, entry, entry value and inner `struct_value`/`list_value` of a
+/// variant written as a `Value`.
+#[derive(Default)]
+struct Open {
+    at: [usize; 4],
+    n: usize,
+}
+
+impl Open {
+    #[inline]
+    fn one(at: usize) -> Self {
+        Self {
+            at: [at, 0, 0, 0],
+            n: 1,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, at: usize) {
+        if let Some(slot) = self.at.get_mut(self.n) {
+            *slot = at;
+            self.n += 1;
+        }
+    }
+
+    #[inline]
+    fn close_all(&self, buf: &mut Vec<u8>) -> SerResult {
+        for &at in self.at[..self.n].iter().rev() {
+            close(buf, at)?;
+        }
+        Ok(())
+    }
+}
+
+/// Opens the single entry `{variant: ...}` of an externally tagged variant, up to and including
+/// the placeholder of its `Value`.
+#[inline]
+fn open_variant(buf: &mut Vec<u8>, variant: &str, open: &mut Open) {
+    buf.push(tag::STRUCT_ENTRY);
+    open.push(reserve_len(buf));
+    put_key(buf, variant);
+    buf.push(tag::ENTRY_VALUE);
+    open.push(reserve_len(buf));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Value serializer
+// ---------------------------------------------------------------------------------------------
+
+/// Writes the content of one `google.protobuf.Value` message (its `kind` field).
+pub(crate) struct ValueSer<'a> {
+    buf: &'a mut Vec<u8>,
+}
+
+impl<'a> ValueSer<'a> {
+    pub(crate) fn new(buf: &'a mut Vec<u8>) -> Self {
+        Self { buf }
+    }
+}
+
+impl<'a> ser::Serializer for ValueSer<'a> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = SeqSer<'a>;
+    type SerializeTuple = SeqSer<'a>;
+    type SerializeTupleStruct = SeqSer<'a>;
+    type SerializeTupleVariant = SeqSer<'a>;
+    type SerializeMap = MapSer<'a>;
+    type SerializeStruct = MapSer<'a>;
+    type SerializeStructVariant = MapSer<'a>;
+
+    fn serialize_bool(self, v: bool) -> SerResult {
+        put_bool(self.buf, v);
+        Ok(())
+    }
+
+    fn serialize_i8(self, v: i8) -> SerResult {
+        put_number(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_i16(self, v: i16) -> SerResult {
+        put_number(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_i32(self, v: i32) -> SerResult {
+        put_number(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_i64(self, v: i64) -> SerResult {
+        put_i64(self.buf, v)
+    }
+
+    fn serialize_i128(self, v: i128) -> SerResult {
+        match i64::try_from(v) {
+            Ok(v) => put_i64(self.buf, v),
+            Err(_) => put_display(self.buf, v),
+        }
+    }
+
+    fn serialize_u8(self, v: u8) -> SerResult {
+        put_number(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_u16(self, v: u16) -> SerResult {
+        put_number(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_u32(self, v: u32) -> SerResult {
+        put_number(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_u64(self, v: u64) -> SerResult {
+        put_u64(self.buf, v)
+    }
+
+    fn serialize_u128(self, v: u128) -> SerResult {
+        match u64::try_from(v) {
+            Ok(v) => put_u64(self.buf, v),
+            Err(_) => put_display(self.buf, v),
+        }
+    }
+
+    fn serialize_f32(self, v: f32) -> SerResult {
+        put_f64(self.buf, v.into());
+        Ok(())
+    }
+
+    fn serialize_f64(self, v: f64) -> SerResult {
+        put_f64(self.buf, v);
+        Ok(())
+    }
+
+    fn serialize_char(self, v: char) -> SerResult {
+        put_str(self.buf, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_str(self, v: &str) -> SerResult {
+        put_str(self.buf, v);
+        Ok(())
+    }
+
+    /// Bytes are a list of numbers, as `serde_json` writes them; every element has the same
+    /// size (tag, length 9, number tag, 8 bytes), so the list length is known up front.
+    fn serialize_bytes(self, v: &[u8]) -> SerResult {
+        const ELEMENT: usize = 11;
+        let len = v.len().checked_mul(ELEMENT).ok_or(SerError::TooLarge)?;
+        if len > MAX_LEN {
+            return Err(SerError::TooLarge);
+        }
+        self.buf.push(tag::LIST);
+        super::encode_varint(len as u64, self.buf);
+        self.buf.reserve(len);
+        for &b in v {
+            self.buf.extend_from_slice(&[tag::LIST_ELEMENT, 9]);
+            put_number(self.buf, b.into());
+        }
+        Ok(())
+    }
+
+    fn serialize_none(self) -> SerResult {
+        put_null(self.buf);
+        Ok(())
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> SerResult {
+        v.serialize(self)
+    }
+
+    fn serialize_unit(self) -> SerResult {
+        put_null(self.buf);
+        Ok(())
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
+        put_null(self.buf);
+        Ok(())
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> SerResult {
+        put_str(self.buf, variant);
+        Ok(())
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        v: &T,
+    ) -> SerResult {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> SerResult {
+        self.buf.push(tag::STRUCT);
+        let mut open = Open::one(reserve_len(self.buf));
+        open_variant(self.buf, variant, &mut open);
+        v.serialize(ValueSer::new(self.buf))?;
+        open.close_all(self.buf)
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> SerResult<SeqSer<'a>> {
+        self.buf.push(tag::LIST);
+        let open = Open::one(reserve_len(self.buf));
+        Ok(SeqSer {
+            buf: self.buf,
+            open,
+        })
+    }
+
+    fn serialize_tuple(self, len: usize) -> SerResult<SeqSer<'a>> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> SerResult<SeqSer<'a>> {
+        self.serialize_seq(Some(len))
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> SerResult<SeqSer<'a>> {
+        self.buf.push(tag::STRUCT);
+        let mut open = Open::one(reserve_len(self.buf));
+        open_variant(self.buf, variant, &mut open);
+        self.buf.push(tag::LIST);
+        open.push(reserve_len(self.buf));
+        Ok(SeqSer {
+            buf: self.buf,
+            open,
+        })
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> SerResult<MapSer<'a>> {
+        self.buf.push(tag::STRUCT);
+        let open = Open::one(reserve_len(self.buf));
+        Ok(MapSer::new(self.buf, open))
+    }
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> SerResult<MapSer<'a>> {
+        self.serialize_map(None)
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> SerResult<MapSer<'a>> {
+        self.buf.push(tag::STRUCT);
+        let mut open = Open::one(reserve_len(self.buf));
+        open_variant(self.buf, variant, &mut open);
+        self.buf.push(tag::STRUCT);
+        open.push(reserve_len(self.buf));
+        Ok(MapSer::new(self.buf, open))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bare Struct serializer (top level)
+// ---------------------------------------------------------------------------------------------
+
+/// Writes the content of a bare `google.protobuf.Struct` message; refuses anything that
+/// [`super::super::to_struct`] refuses, naming it the same way.
+pub(crate) struct StructSer<'a> {
+    buf: &'a mut Vec<u8>,
+}
+
+impl<'a> StructSer<'a> {
+    pub(crate) fn new(buf: &'a mut Vec<u8>) -> Self {
+        Self { buf }
+    }
+}
+
+fn not_an_object<T>(found: &'static str) -> SerResult<T> {
+    Err(SerError::NotAnObject(found))
+}
+
+/// What a number becomes under the number policy, for `NotAnObject`.
+fn u64_kind_name(v: u64) -> &'static str {
+    if v <= MAX_EXACT_INTEGER {
+        "a number"
+    } else {
+        "a string"
+    }
+}
+
+fn i64_kind_name(v: i64) -> &'static str {
+    u64_kind_name(v.unsigned_abs())
+}
+
+fn f64_kind_name(v: f64) -> &'static str {
+    if v.is_finite() { "a number" } else { "null" }
+}
+
+impl<'a> ser::Serializer for StructSer<'a> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = SeqSer<'a>;
+    type SerializeTuple = SeqSer<'a>;
+    type SerializeTupleStruct = SeqSer<'a>;
+    type SerializeTupleVariant = SeqSer<'a>;
+    type SerializeMap = MapSer<'a>;
+    type SerializeStruct = MapSer<'a>;
+    type SerializeStructVariant = MapSer<'a>;
+
+    fn serialize_bool(self, _v: bool) -> SerResult {
+        not_an_object("a boolean")
+    }
+
+    fn serialize_i8(self, _v: i8) -> SerResult {
+        not_an_object("a number")
+    }
+
+    fn serialize_i16(self, _v: i16) -> SerResult {
+        not_an_object("a number")
+    }
+
+    fn serialize_i32(self, _v: i32) -> SerResult {
+        not_an_object("a number")
+    }
+
+    fn serialize_i64(self, v: i64) -> SerResult {
+        not_an_object(i64_kind_name(v))
+    }
+
+    fn serialize_i128(self, v: i128) -> SerResult {
+        not_an_object(i64::try_from(v).map_or("a string", i64_kind_name))
+    }
+
+    fn serialize_u8(self, _v: u8) -> SerResult {
+        not_an_object("a number")
+    }
+
+    fn serialize_u16(self, _v: u16) -> SerResult {
+        not_an_object("a number")
+    }
+
+    fn serialize_u32(self, _v: u32) -> SerResult {
+        not_an_object("a number")
+    }
+
+    fn serialize_u64(self, v: u64) -> SerResult {
+        not_an_object(u64_kind_name(v))
+    }
+
+    fn serialize_u128(self, v: u128) -> SerResult {
+        not_an_object(u64::try_from(v).map_or("a string", u64_kind_name))
+    }
+
+    fn serialize_f32(self, v: f32) -> SerResult {
+        not_an_object(f64_kind_name(v.into()))
+    }
+
+    fn serialize_f64(self, v: f64) -> SerResult {
+        not_an_object(f64_kind_name(v))
+    }
+
+    fn serialize_char(self, _v: char) -> SerResult {
+        not_an_object("a string")
+    }
+
+    fn serialize_str(self, _v: &str) -> SerResult {
+        not_an_object("a string")
+    }
+
+    fn serialize_bytes(self, _v: &[u8]) -> SerResult {
+        not_an_object("an array")
+    }
+
+    fn serialize_none(self) -> SerResult {
+        not_an_object("null")
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> SerResult {
+        v.serialize(self)
+    }
+
+    fn serialize_unit(self) -> SerResult {
+        not_an_object("null")
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
+        not_an_object("null")
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+    ) -> SerResult {
+        not_an_object("a string")
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        v: &T,
+    ) -> SerResult {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        v: &T,
+    ) -> SerResult {
+        let mut open = Open::default();
+        open_variant(self.buf, variant, &mut open);
+        v.serialize(ValueSer::new(self.buf))?;
+        open.close_all(self.buf)
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> SerResult<SeqSer<'a>> {
+        not_an_object("an array")
+    }
+
+    fn serialize_tuple(self, _len: usize) -> SerResult<SeqSer<'a>> {
+        not_an_object("an array")
+    }
+
+    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> SerResult<SeqSer<'a>> {
+        not_an_object("an array")
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> SerResult<SeqSer<'a>> {
+        let mut open = Open::default();
+        open_variant(self.buf, variant, &mut open);
+        self.buf.push(tag::LIST);
+        open.push(reserve_len(self.buf));
+        Ok(SeqSer {
+            buf: self.buf,
+            open,
+        })
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> SerResult<MapSer<'a>> {
+        Ok(MapSer::new(self.buf, Open::default()))
+    }
+
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> SerResult<MapSer<'a>> {
+        Ok(MapSer::new(self.buf, Open::default()))
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> SerResult<MapSer<'a>> {
+        let mut open = Open::default();
+        open_variant(self.buf, variant, &mut open);
+        self.buf.push(tag::STRUCT);
+        open.push(reserve_len(self.buf));
+        Ok(MapSer::new(self.buf, open))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sequences
+// ---------------------------------------------------------------------------------------------
+
+/// Sequences, tuples and tuple variants: `ListValue` elements.
+pub(crate) struct SeqSer<'a> {
+    buf: &'a mut Vec<u8>,
+    open: Open,
+}
+
+impl SeqSer<'_> {
+    #[inline]
+    fn element<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
+        self.buf.push(tag::LIST_ELEMENT);
+        let at = reserve_len(self.buf);
+        v.serialize(ValueSer::new(self.buf))?;
+        close(self.buf, at)
+    }
+}
+
+impl ser::SerializeSeq for SeqSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
+        self.element(v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+impl ser::SerializeTuple for SeqSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_element<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
+        self.element(v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+impl ser::SerializeTupleStruct for SeqSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
+        self.element(v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+impl ser::SerializeTupleVariant for SeqSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
+        self.element(v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Maps
+// ---------------------------------------------------------------------------------------------
+
+/// Maps, structs and struct variants: `Struct` entries.
+pub(crate) struct MapSer<'a> {
+    buf: &'a mut Vec<u8>,
+    open: Open,
+    /// Placeholder of the entry whose key was written and whose value has not been.
+    entry: Option<usize>,
+}
+
+impl<'a> MapSer<'a> {
+    #[inline]
+    fn new(buf: &'a mut Vec<u8>, open: Open) -> Self {
+        Self {
+            buf,
+            open,
+            entry: None,
+        }
+    }
+
+    /// Writes the value of the entry opened at `entry` and closes both.
+    #[inline]
+    fn value<T: ?Sized + Serialize>(&mut self, entry: usize, v: &T) -> SerResult {
+        self.buf.push(tag::ENTRY_VALUE);
+        let at = reserve_len(self.buf);
+        v.serialize(ValueSer::new(self.buf))?;
+        close(self.buf, at)?;
+        close(self.buf, entry)
+    }
+
+    #[inline]
+    fn field<T: ?Sized + Serialize>(&mut self, key: &str, v: &T) -> SerResult {
+        self.buf.push(tag::STRUCT_ENTRY);
+        let entry = reserve_len(self.buf);
+        put_key(self.buf, key);
+        self.value(entry, v)
+    }
+}
+
+impl ser::SerializeMap for MapSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> SerResult {
+        self.buf.push(tag::STRUCT_ENTRY);
+        self.entry = Some(reserve_len(self.buf));
+        key.serialize(KeySer { buf: self.buf })
+    }
+
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
+        let entry = self
+            .entry
+            .take()
+            .ok_or_else(|| SerError::Custom("map value serialized before its key".to_owned()))?;
+        self.value(entry, v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+impl ser::SerializeStruct for MapSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> SerResult {
+        self.field(key, v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+impl ser::SerializeStructVariant for MapSer<'_> {
+    type Ok = ();
+    type Error = SerError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> SerResult {
+        self.field(key, v)
+    }
+
+    fn end(self) -> SerResult {
+        self.open.close_all(self.buf)
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map keys
+// ---------------------------------------------------------------------------------------------
+
+/// Writes a map entry's key field: strings, and numbers, booleans, chars and unit variants as
+/// their text (as `serde_json` does); anything else is an error.
+struct KeySer<'a> {
+    buf: &'a mut Vec<u8>,
+}
+
+fn key_must_be_a_string<T>() -> SerResult<T> {
+    Err(SerError::Custom("key must be a string".to_owned()))
+}
+
+impl KeySer<'_> {
+    /// A number's text as the key (never empty, at most 40 bytes).
+    fn display(self, v: impl Display) -> SerResult {
+        self.buf.push(tag::ENTRY_KEY);
+        let at = reserve_len(self.buf);
+        write_display(self.buf, v);
+        close(self.buf, at)
+    }
+}
+
+impl ser::Serializer for KeySer<'_> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Impossible<(), SerError>;
+    type SerializeTuple = Impossible<(), SerError>;
+    type SerializeTupleStruct = Impossible<(), SerError>;
+    type SerializeTupleVariant = Impossible<(), SerError>;
+    type SerializeMap = Impossible<(), SerError>;
+    type SerializeStruct = Impossible<(), SerError>;
+    type SerializeStructVariant = Impossible<(), SerError>;
+
+    fn serialize_bool(self, v: bool) -> SerResult {
+        put_key(self.buf, if v { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn serialize_i8(self, v: i8) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_i16(self, v: i16) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_i32(self, v: i32) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_i64(self, v: i64) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_i128(self, v: i128) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_u8(self, v: u8) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_u16(self, v: u16) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_u32(self, v: u32) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_u64(self, v: u64) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_u128(self, v: u128) -> SerResult {
+        self.display(v)
+    }
+
+    fn serialize_f32(self, v: f32) -> SerResult {
+        self.serialize_f64(v.into())
+    }
+
+    fn serialize_f64(self, v: f64) -> SerResult {
+        if !v.is_finite() {
+            return Err(SerError::Custom("float key must be finite".to_owned()));
+        }
+        // serde_json's own text for the number, as `value::ser` uses.
+        match serde_json::Number::from_f64(v) {
+            Some(n) => self.display(n),
+            None => self.display(v),
+        }
+    }
+
+    fn serialize_char(self, v: char) -> SerResult {
+        put_key(self.buf, v.encode_utf8(&mut [0; 4]));
+        Ok(())
+    }
+
+    fn serialize_str(self, v: &str) -> SerResult {
+        put_key(self.buf, v);
+        Ok(())
+    }
+
+    fn serialize_bytes(self, _v: &[u8]) -> SerResult {
+        key_must_be_a_string()
+    }
+
+    fn serialize_none(self) -> SerResult {
+        key_must_be_a_string()
+    }
+
+    fn serialize_some<T: ?Sized + Serialize>(self, _v: &T) -> SerResult {
+        key_must_be_a_string()
+    }
+
+    fn serialize_unit(self) -> SerResult {
+        key_must_be_a_string()
+    }
+
+    fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
+        key_must_be_a_string()
+    }
+
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> SerResult {
+        put_key(self.buf, variant);
+        Ok(())
+    }
+
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        v: &T,
+    ) -> SerResult {
+        v.serialize(self)
+    }
+
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _v: &T,
+    ) -> SerResult {
+        key_must_be_a_string()
+    }
+
+    fn serialize_seq(self, _len: Option<usize>) -> SerResult<Self::SerializeSeq> {
+        key_must_be_a_string()
+    }
+
+    fn serialize_tuple(self, _len: usize) -> SerResult<Self::SerializeTuple> {
+        key_must_be_a_string()
+    }
+
+    fn serialize_tuple_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> SerResult<Self::SerializeTupleStruct> {
+        key_must_be_a_string()
+    }
+
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> SerResult<Self::SerializeTupleVariant> {
+        key_must_be_a_string()
+    }
+
+    fn serialize_map(self, _len: Option<usize>) -> SerResult<Self::SerializeMap> {
+        key_must_be_a_string()
+    }
+
+    fn serialize_struct(
+        self,
+        _name: &'static str,
+        _len: usize,
+    ) -> SerResult<Self::SerializeStruct> {
+        key_must_be_a_string()
+    }
+
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        _variant: &'static str,
+        _len: usize,
+    ) -> SerResult<Self::SerializeStructVariant> {
+        key_must_be_a_string()
+    }
+}
