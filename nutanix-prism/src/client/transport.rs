@@ -392,6 +392,10 @@ impl Inner {
         }
     }
 
+    /// Decodes a 2xx body. The fast path parses without path tracking (from `&str` once the
+    /// whole body is known to be UTF-8, so strings are not validated one by one); only when it
+    /// fails is the body decoded again with `serde_path_to_error` to name the failing JSON path.
+    /// Decoding is deterministic, so the second pass fails the same way.
     fn decode<T: DeserializeOwned>(
         &self,
         method: &str,
@@ -399,6 +403,24 @@ impl Inner {
         status: u16,
         body: &[u8],
     ) -> Result<T> {
+        let fast = match std::str::from_utf8(body) {
+            Ok(text) => serde_json::from_str::<T>(text),
+            Err(_) => serde_json::from_slice::<T>(body),
+        };
+        match fast {
+            Ok(value) => Ok(value),
+            Err(_) => Err(self.decode_error::<T>(method, url, status, body)),
+        }
+    }
+
+    /// The [`Error::Decode`] of a body that failed to decode, with the JSON path of the failure.
+    fn decode_error<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        url: &Url,
+        status: u16,
+        body: &[u8],
+    ) -> Error {
         let mut de = serde_json::Deserializer::from_slice(body);
         let result = serde_path_to_error::deserialize::<_, T>(&mut de)
             .map_err(|e| (e.path().to_string(), e.into_inner()))
@@ -407,35 +429,48 @@ impl Inner {
                     .map(|()| v)
                     .map_err(|e| ("(after the value)".to_owned(), e))
             });
-        result.map_err(|(path, inner)| {
-            // Cut off (EOF) or broken mid-JSON: a transport fault. A body that is not JSON at
-            // all (an HTML page from a proxy) or JSON of another shape is not retried.
-            let starts_like_json = body
-                .iter()
-                .find(|b| !b.is_ascii_whitespace())
-                .is_some_and(|b| matches!(b, b'{' | b'['));
-            // Nested past serde_json's depth guard, or a number beyond f64: Syntax errors that
-            // the same body repeats deterministically, so retrying would only download it again.
-            let content_error = {
-                let text = inner.to_string();
-                text.starts_with("recursion limit exceeded")
-                    || text.starts_with("number out of range")
-            };
-            let truncated = match inner.classify() {
-                serde_json::error::Category::Eof => true,
-                serde_json::error::Category::Syntax => starts_like_json && !content_error,
-                _ => false,
-            };
-            Error::Decode(Box::new(DecodeError {
-                method: method.to_owned(),
-                url: url.to_string(),
-                status,
-                path,
-                message: self.scrub(&inner.to_string()),
-                body_excerpt: self.excerpt(body),
-                truncated,
-            }))
-        })
+        let (path, inner) = match result {
+            Err(failure) => failure,
+            // Unreachable in practice (the fast pass failed on the same bytes); reported rather
+            // than trusted.
+            Ok(_) => {
+                return Error::Decode(Box::new(DecodeError {
+                    method: method.to_owned(),
+                    url: url.to_string(),
+                    status,
+                    path: String::new(),
+                    message: "the body decoded only on the second attempt".to_owned(),
+                    body_excerpt: self.excerpt(body),
+                    truncated: false,
+                }));
+            }
+        };
+        // Cut off (EOF) or broken mid-JSON: a transport fault. A body that is not JSON at
+        // all (an HTML page from a proxy) or JSON of another shape is not retried.
+        let starts_like_json = body
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| matches!(b, b'{' | b'['));
+        // Nested past serde_json's depth guard, or a number beyond f64: Syntax errors that
+        // the same body repeats deterministically, so retrying would only download it again.
+        let content_error = {
+            let text = inner.to_string();
+            text.starts_with("recursion limit exceeded") || text.starts_with("number out of range")
+        };
+        let truncated = match inner.classify() {
+            serde_json::error::Category::Eof => true,
+            serde_json::error::Category::Syntax => starts_like_json && !content_error,
+            _ => false,
+        };
+        Error::Decode(Box::new(DecodeError {
+            method: method.to_owned(),
+            url: url.to_string(),
+            status,
+            path,
+            message: self.scrub(&inner.to_string()),
+            body_excerpt: self.excerpt(body),
+            truncated,
+        }))
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {

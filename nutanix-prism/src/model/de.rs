@@ -15,67 +15,79 @@ use serde::Deserialize;
 use serde::de::value::MapAccessDeserializer;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-/// Any JSON scalar, or a marker for a value of another shape (already consumed).
-enum Scalar {
-    Null,
-    Bool(bool),
-    I64(i64),
-    U64(u64),
-    F64(f64),
-    Str(String),
-    Other,
+// Performance note: every decoder below reads its value with one `deserialize_any` and converts
+// it in the visitor, straight from the borrowed input (`visit_str`): a number sent as text, an
+// enum or a boolean word never allocates, and text is copied once into its final `String`.
+// Values of the wrong shape are skipped with `IgnoredAny` (serde_json skips them without
+// recursion, so a deeply nested value in a tolerated place cannot overflow the stack).
+
+/// How one lenient scalar decoder converts each JSON scalar (`None`: "treat as absent").
+trait Lenient {
+    /// The decoded value.
+    type Out;
+    /// What the decoder expects, for serde's messages (never shown: nothing is rejected).
+    const EXPECTING: &'static str;
+
+    fn from_bool(v: bool) -> Option<Self::Out>;
+    fn from_i64(v: i64) -> Option<Self::Out>;
+    fn from_u64(v: u64) -> Option<Self::Out>;
+    fn from_f64(v: f64) -> Option<Self::Out>;
+    fn from_str(v: &str) -> Option<Self::Out>;
+    fn from_string(v: String) -> Option<Self::Out> {
+        Self::from_str(&v)
+    }
 }
 
-struct ScalarVisitor;
+/// Visitor of a [`Lenient`] decoder: scalars convert, `null` is `None`, arrays and objects are
+/// skipped and give `None`.
+struct LenientVisitor<L>(PhantomData<L>);
 
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+impl<'de, L: Lenient> Visitor<'de> for LenientVisitor<L> {
+    type Value = Option<L::Out>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
+        f.write_str(L::EXPECTING)
     }
 
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar::Bool(v))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(L::from_bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar::I64(v))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(L::from_i64(v))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar::U64(v))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(L::from_u64(v))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
-        Ok(Scalar::F64(v))
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(L::from_f64(v))
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v.to_owned()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(L::from_str(v))
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar::Str(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(L::from_string(v))
     }
-    fn visit_none<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Scalar, E> {
-        Ok(Scalar::Null)
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
-        d.deserialize_any(ScalarVisitor)
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Scalar, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Other)
+        Ok(None)
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Scalar, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Scalar::Other)
+        Ok(None)
     }
 }
 
-impl<'de> Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
+fn lenient<'de, L: Lenient, D: Deserializer<'de>>(d: D) -> Result<Option<L::Out>, D::Error> {
+    d.deserialize_any(LenientVisitor::<L>(PhantomData))
 }
 
 /// Largest float that still converts to `i64` without saturating.
@@ -87,80 +99,162 @@ fn float_to_i64(v: f64) -> Option<i64> {
     (v.is_finite() && v.abs() < I64_FLOAT_LIMIT).then(|| v.trunc() as i64)
 }
 
-impl Scalar {
-    fn into_i64(self) -> Option<i64> {
-        match self {
-            Self::I64(v) => Some(v),
-            Self::U64(v) => i64::try_from(v).ok(),
-            Self::F64(v) => float_to_i64(v),
-            Self::Str(s) => {
-                let s = s.trim();
-                s.parse::<i64>()
-                    .ok()
-                    .or_else(|| s.parse::<f64>().ok().and_then(float_to_i64))
-            }
-            Self::Null | Self::Bool(_) | Self::Other => None,
-        }
-    }
+/// Integers: see [`int`].
+struct Int;
 
-    fn into_f64(self) -> Option<f64> {
-        #[allow(clippy::cast_precision_loss)]
-        let v = match self {
-            Self::I64(v) => v as f64,
-            Self::U64(v) => v as f64,
-            Self::F64(v) => v,
-            Self::Str(s) => s.trim().parse::<f64>().ok()?,
-            Self::Null | Self::Bool(_) | Self::Other => return None,
-        };
+impl Lenient for Int {
+    type Out = i64;
+    const EXPECTING: &'static str = "an integer";
+
+    fn from_bool(_: bool) -> Option<i64> {
+        None
+    }
+    fn from_i64(v: i64) -> Option<i64> {
+        Some(v)
+    }
+    fn from_u64(v: u64) -> Option<i64> {
+        i64::try_from(v).ok()
+    }
+    fn from_f64(v: f64) -> Option<i64> {
+        float_to_i64(v)
+    }
+    fn from_str(s: &str) -> Option<i64> {
+        let s = s.trim();
+        s.parse::<i64>()
+            .ok()
+            .or_else(|| s.parse::<f64>().ok().and_then(float_to_i64))
+    }
+}
+
+/// Floats: see [`float`].
+struct Float;
+
+impl Lenient for Float {
+    type Out = f64;
+    const EXPECTING: &'static str = "a number";
+
+    fn from_bool(_: bool) -> Option<f64> {
+        None
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn from_i64(v: i64) -> Option<f64> {
+        Some(v as f64)
+    }
+    #[allow(clippy::cast_precision_loss)]
+    fn from_u64(v: u64) -> Option<f64> {
+        Some(v as f64)
+    }
+    fn from_f64(v: f64) -> Option<f64> {
         v.is_finite().then_some(v)
     }
+    fn from_str(s: &str) -> Option<f64> {
+        s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+    }
+}
 
-    fn into_bool(self) -> Option<bool> {
-        match self {
-            Self::Bool(v) => Some(v),
-            Self::I64(v) => Some(v != 0),
-            Self::U64(v) => Some(v != 0),
-            Self::Str(s) => match s.trim().to_ascii_lowercase().as_str() {
-                "true" | "yes" | "1" => Some(true),
-                "false" | "no" | "0" => Some(false),
-                _ => None,
-            },
-            Self::Null | Self::F64(_) | Self::Other => None,
+/// Booleans: see [`boolean`].
+struct Bool;
+
+impl Lenient for Bool {
+    type Out = bool;
+    const EXPECTING: &'static str = "a boolean";
+
+    fn from_bool(v: bool) -> Option<bool> {
+        Some(v)
+    }
+    fn from_i64(v: i64) -> Option<bool> {
+        Some(v != 0)
+    }
+    fn from_u64(v: u64) -> Option<bool> {
+        Some(v != 0)
+    }
+    fn from_f64(_: f64) -> Option<bool> {
+        None
+    }
+    fn from_str(s: &str) -> Option<bool> {
+        let s = s.trim();
+        let is = |word: &str| s.eq_ignore_ascii_case(word);
+        if is("true") || is("yes") || s == "1" {
+            Some(true)
+        } else if is("false") || is("no") || s == "0" {
+            Some(false)
+        } else {
+            None
         }
     }
+}
 
-    fn into_text(self) -> Option<String> {
-        match self {
-            Self::Str(s) => Some(s),
-            Self::Bool(v) => Some(v.to_string()),
-            Self::I64(v) => Some(v.to_string()),
-            Self::U64(v) => Some(v.to_string()),
-            Self::F64(v) => Some(v.to_string()),
-            Self::Null | Self::Other => None,
-        }
+/// Text: see [`text`].
+struct Text;
+
+impl Lenient for Text {
+    type Out = String;
+    const EXPECTING: &'static str = "a string";
+
+    fn from_bool(v: bool) -> Option<String> {
+        Some(v.to_string())
+    }
+    fn from_i64(v: i64) -> Option<String> {
+        Some(v.to_string())
+    }
+    fn from_u64(v: u64) -> Option<String> {
+        Some(v.to_string())
+    }
+    fn from_f64(v: f64) -> Option<String> {
+        Some(v.to_string())
+    }
+    fn from_str(v: &str) -> Option<String> {
+        Some(v.to_owned())
+    }
+    fn from_string(v: String) -> Option<String> {
+        Some(v)
+    }
+}
+
+/// `string_enum!` values: the text of any scalar, converted without an intermediate `String`.
+struct Enum<E>(PhantomData<E>);
+
+impl<E: for<'a> From<&'a str>> Lenient for Enum<E> {
+    type Out = E;
+    const EXPECTING: &'static str = "a string";
+
+    fn from_bool(v: bool) -> Option<E> {
+        Some(E::from(if v { "true" } else { "false" }))
+    }
+    fn from_i64(v: i64) -> Option<E> {
+        Some(E::from(v.to_string().as_str()))
+    }
+    fn from_u64(v: u64) -> Option<E> {
+        Some(E::from(v.to_string().as_str()))
+    }
+    fn from_f64(v: f64) -> Option<E> {
+        Some(E::from(v.to_string().as_str()))
+    }
+    fn from_str(v: &str) -> Option<E> {
+        Some(E::from(v))
     }
 }
 
 /// `Option<i64>`: numbers, numeric strings (`"42"`, `"4.0"`), floats truncated towards zero;
 /// `null`, `""`, booleans and non-scalars decode to `None`.
 pub(crate) fn int<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    Scalar::deserialize(d).map(Scalar::into_i64)
+    lenient::<Int, D>(d)
 }
 
 /// `Option<f64>`: numbers and numeric strings; non-finite values and other shapes are `None`.
 pub(crate) fn float<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    Scalar::deserialize(d).map(Scalar::into_f64)
+    lenient::<Float, D>(d)
 }
 
 /// `Option<bool>`: booleans, `"true"`/`"false"` (any case), `0`/`1`; other shapes are `None`.
 pub(crate) fn boolean<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-    Scalar::deserialize(d).map(Scalar::into_bool)
+    lenient::<Bool, D>(d)
 }
 
 /// `Option<String>`: strings as sent (empty strings kept), numbers and booleans as their text;
 /// `null` and non-scalars are `None`.
 pub(crate) fn text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Scalar::deserialize(d).map(Scalar::into_text)
+    lenient::<Text, D>(d)
 }
 
 /// `Option<E>` for a `string_enum!` type: any scalar goes through its text; other shapes are `None`.
@@ -169,7 +263,7 @@ where
     D: Deserializer<'de>,
     E: for<'a> From<&'a str>,
 {
-    Ok(text(d)?.map(|s| E::from(s.as_str())))
+    lenient::<Enum<E>, D>(d)
 }
 
 /// Ignores scalar input, producing `$value` (used by the container visitors below).
@@ -251,6 +345,90 @@ where
     Ok(object(d)?.unwrap_or_default())
 }
 
+/// The shape a [`list`] field had on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ListShape {
+    /// A JSON array (its object elements were kept).
+    Array,
+    /// `null`.
+    Null,
+    /// A JSON object.
+    Object,
+    /// A string.
+    String,
+    /// A number.
+    Number,
+    /// A boolean.
+    Bool,
+}
+
+impl ListShape {
+    /// The shape as a phrase for messages ("an object").
+    pub(crate) fn phrase(self) -> &'static str {
+        match self {
+            Self::Array => "an array",
+            Self::Null => "null",
+            Self::Object => "an object",
+            Self::String => "a string",
+            Self::Number => "a number",
+            Self::Bool => "a boolean",
+        }
+    }
+}
+
+/// Visitor of [`list`] (and of list responses' `entities`): the kept elements and the shape.
+pub(crate) struct ListVisitor<T>(PhantomData<T>);
+
+impl<T> ListVisitor<T> {
+    pub(crate) fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+    type Value = (Vec<T>, ListShape);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of objects")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::Bool))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::Number))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::Number))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::Number))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::String))
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::Null))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok((Vec::new(), ListShape::Null))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(Elem(item)) = seq.next_element::<Elem<T>>()? {
+            out.extend(item);
+        }
+        Ok((out, ListShape::Array))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok((Vec::new(), ListShape::Object))
+    }
+}
+
 /// `Vec<T>` of objects: an array keeps its object elements (others are dropped); `null` and
 /// any other shape are an empty list.
 pub(crate) fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
@@ -258,86 +436,73 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    struct ListVisitor<T>(PhantomData<T>);
+    Ok(d.deserialize_any(ListVisitor::new())?.0)
+}
 
-    impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-        type Value = Vec<T>;
+/// Visitor of [`text_list`] and [`enum_list`]: every element through the [`Lenient`] decoder
+/// `L`, a lone scalar as a one-element list.
+struct TextListVisitor<L>(PhantomData<L>);
 
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON array of objects")
-        }
+impl<'de, L: Lenient> Visitor<'de> for TextListVisitor<L> {
+    type Value = Vec<L::Out>;
 
-        scalars_give!(Vec::new());
-
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-            while let Some(Elem(item)) = seq.next_element::<Elem<T>>()? {
-                out.extend(item);
-            }
-            Ok(out)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Vec::new())
-        }
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON array of scalars")
     }
 
-    d.deserialize_any(ListVisitor(PhantomData))
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(LenientValue(item)) = seq.next_element::<LenientValue<L>>()? {
+            out.extend(item);
+        }
+        Ok(out)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(Vec::new())
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Vec::new())
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(L::from_bool(v).into_iter().collect())
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(L::from_i64(v).into_iter().collect())
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(L::from_u64(v).into_iter().collect())
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(L::from_f64(v).into_iter().collect())
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(L::from_str(v).into_iter().collect())
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+        Ok(L::from_string(v).into_iter().collect())
+    }
 }
 
 /// `Vec<String>`: an array keeps its scalar elements as text (`null` and nested elements are
 /// dropped); a lone scalar is a one-element list; `null` and objects are an empty list.
 pub(crate) fn text_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
-    struct TextListVisitor;
+    d.deserialize_any(TextListVisitor::<Text>(PhantomData))
+}
 
-    impl<'de> Visitor<'de> for TextListVisitor {
-        type Value = Vec<String>;
+/// A value decoded by a [`Lenient`] decoder (used as a list element or map value).
+struct LenientValue<L: Lenient>(Option<L::Out>);
 
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a JSON array of scalars")
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(item) = seq.next_element::<Scalar>()? {
-                out.extend(item.into_text());
-            }
-            Ok(out)
-        }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-            Ok(Vec::new())
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(Vec::new())
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(vec![v.to_string()])
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(vec![v.to_string()])
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(vec![v.to_string()])
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(vec![v.to_string()])
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![v.to_owned()])
-        }
+impl<'de, L: Lenient> Deserialize<'de> for LenientValue<L> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::<L, D>(d).map(LenientValue)
     }
-
-    d.deserialize_any(TextListVisitor)
 }
 
 /// A `Vec<String>` decoded with [`text_list`] (used as a map value).
@@ -355,7 +520,72 @@ where
     D: Deserializer<'de>,
     E: for<'a> From<&'a str>,
 {
-    Ok(text_list(d)?.iter().map(|s| E::from(s.as_str())).collect())
+    d.deserialize_any(TextListVisitor::<Enum<E>>(PhantomData))
+}
+
+/// How a map decoder turns one value into an entry (`None`: drop the entry).
+trait MapValue: Sized {
+    /// The stored value.
+    type Out;
+    fn take(self) -> Option<Self::Out>;
+}
+
+impl<T> MapValue for Elem<T> {
+    type Out = T;
+    fn take(self) -> Option<T> {
+        self.0
+    }
+}
+
+impl<L: Lenient> MapValue for LenientValue<L> {
+    type Out = L::Out;
+    fn take(self) -> Option<L::Out> {
+        self.0
+    }
+}
+
+impl MapValue for TextList {
+    type Out = Vec<String>;
+    fn take(self) -> Option<Vec<String>> {
+        Some(self.0)
+    }
+}
+
+/// Visitor of the map decoders: an object's entries straight into a `BTreeMap` (a later
+/// duplicate key replaces, or with a dropped value removes, the earlier entry); any other
+/// shape is an empty map.
+struct MapVisitor<V>(PhantomData<V>);
+
+impl<'de, V: Deserialize<'de> + MapValue> Visitor<'de> for MapVisitor<V> {
+    type Value = BTreeMap<String, V::Out>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    scalars_give!(BTreeMap::new());
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(BTreeMap::new())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut out = BTreeMap::new();
+        while let Some((key, value)) = map.next_entry::<String, V>()? {
+            match value.take() {
+                Some(v) => {
+                    out.insert(key, v);
+                }
+                None => {
+                    out.remove(&key);
+                }
+            }
+        }
+        Ok(out)
+    }
 }
 
 /// `BTreeMap<String, T>`: an object keeps its entries whose value is an object; `null` and any
@@ -365,11 +595,7 @@ where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
 {
-    let entries: BTreeMap<String, Elem<T>> = object_or_default(d)?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|(k, Elem(v))| Some((k, v?)))
-        .collect())
+    d.deserialize_any(MapVisitor::<Elem<T>>(PhantomData))
 }
 
 /// `BTreeMap<String, String>` (single-valued categories): scalar values are kept as text,
@@ -377,11 +603,7 @@ where
 pub(crate) fn text_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, String>, D::Error> {
-    let entries: BTreeMap<String, Scalar> = object_or_default(d)?;
-    Ok(entries
-        .into_iter()
-        .filter_map(|(k, v)| Some((k, v.into_text()?)))
-        .collect())
+    d.deserialize_any(MapVisitor::<LenientValue<Text>>(PhantomData))
 }
 
 /// `BTreeMap<String, Vec<String>>` (multi-valued categories): each value follows
@@ -389,8 +611,7 @@ pub(crate) fn text_map<'de, D: Deserializer<'de>>(
 pub(crate) fn text_list_map<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<BTreeMap<String, Vec<String>>, D::Error> {
-    let entries: BTreeMap<String, TextList> = object_or_default(d)?;
-    Ok(entries.into_iter().map(|(k, TextList(v))| (k, v)).collect())
+    d.deserialize_any(MapVisitor::<TextList>(PhantomData))
 }
 
 #[cfg(test)]

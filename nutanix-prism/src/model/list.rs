@@ -1,6 +1,10 @@
 //! List requests and responses shared by every `POST /<kind>/list` endpoint.
 
+use std::marker::PhantomData;
+
 use serde::{Deserialize, Serialize};
+
+use super::de::{self, ListShape, ListVisitor};
 
 /// Sort direction of a list request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -159,49 +163,96 @@ pub struct ListMetadata {
 /// The body must be a JSON object: anything else (an array such as `[]` from a misbehaving proxy,
 /// `null`, a string) is a decode error rather than an empty page, because an empty page would
 /// read as "no entities" and CloudForet deletes resources it stops seeing.
+///
+/// An `entities` member that is present but neither an array nor `null` decodes as an empty
+/// list and is reported by [`ListResponse::malformed_entities`]; the client's listing turns such
+/// a page into an error whenever entities may remain (see `PrismClient::list_all`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(bound(serialize = "T: Serialize"))]
 #[non_exhaustive]
 pub struct ListResponse<T> {
     /// API version, usually `"3.1"`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::de::text"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     /// Paging metadata; empty when absent, `null` or not an object.
-    #[serde(default, deserialize_with = "super::de::object_or_default")]
     pub metadata: ListMetadata,
     /// The entities of this page; empty when absent, `null` or not an array (elements that are
     /// not objects are dropped).
-    #[serde(default = "Vec::new", deserialize_with = "super::de::list")]
     pub entities: Vec<T>,
-}
-
-/// The derived field decoding of [`ListResponse`], reached only through a JSON object.
-#[derive(Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-struct ListResponseRepr<T> {
-    /// API version, usually `"3.1"`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "super::de::text"
-    )]
-    api_version: Option<String>,
-    /// Paging metadata; empty when absent, `null` or not an object.
-    #[serde(default, deserialize_with = "super::de::object_or_default")]
-    metadata: ListMetadata,
-    /// The entities of this page; empty when absent, `null` or not an array (elements that are
-    /// not objects are dropped).
-    #[serde(default = "Vec::new", deserialize_with = "super::de::list")]
-    entities: Vec<T>,
+    /// What `entities` was on the wire when it was neither an array nor `null` ("an object").
+    #[serde(skip)]
+    entities_malformed: Option<&'static str>,
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectOnly<T>(std::marker::PhantomData<T>);
+        /// The members of a list response this crate reads.
+        enum Member {
+            ApiVersion,
+            Metadata,
+            Entities,
+            Other,
+        }
+
+        impl<'de> Deserialize<'de> for Member {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct MemberVisitor;
+
+                impl serde::de::Visitor<'_> for MemberVisitor {
+                    type Value = Member;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a member name")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Member, E> {
+                        Ok(match v {
+                            "api_version" => Member::ApiVersion,
+                            "metadata" => Member::Metadata,
+                            "entities" => Member::Entities,
+                            _ => Member::Other,
+                        })
+                    }
+                }
+
+                d.deserialize_identifier(MemberVisitor)
+            }
+        }
+
+        /// `entities` with its wire shape. Not pre-sized from `metadata.length`: a page-sized
+        /// allocation up front defeats glibc's heap reuse (measured slower than growing).
+        struct Entities<T>(PhantomData<T>);
+
+        impl<'de, T: Deserialize<'de>> serde::de::DeserializeSeed<'de> for Entities<T> {
+            type Value = (Vec<T>, ListShape);
+
+            fn deserialize<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(ListVisitor::new())
+            }
+        }
+
+        /// `api_version` through the lenient text decoder.
+        struct ApiVersion(Option<String>);
+
+        impl<'de> Deserialize<'de> for ApiVersion {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                de::text(d).map(ApiVersion)
+            }
+        }
+
+        /// `metadata` through the lenient object decoder.
+        struct Meta(ListMetadata);
+
+        impl<'de> Deserialize<'de> for Meta {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                de::object_or_default(d).map(Meta)
+            }
+        }
+
+        struct ObjectOnly<T>(PhantomData<T>);
 
         impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ObjectOnly<T> {
             type Value = ListResponse<T>;
@@ -212,20 +263,51 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for ListResponse<T> {
 
             fn visit_map<A: serde::de::MapAccess<'de>>(
                 self,
-                map: A,
+                mut map: A,
             ) -> Result<Self::Value, A::Error> {
-                let repr = ListResponseRepr::<T>::deserialize(
-                    serde::de::value::MapAccessDeserializer::new(map),
-                )?;
+                let mut api_version = None;
+                let mut metadata = None;
+                let mut entities = None;
+                while let Some(member) = map.next_key::<Member>()? {
+                    match member {
+                        Member::ApiVersion => {
+                            if api_version.is_some() {
+                                return Err(serde::de::Error::duplicate_field("api_version"));
+                            }
+                            api_version = Some(map.next_value::<ApiVersion>()?.0);
+                        }
+                        Member::Metadata => {
+                            if metadata.is_some() {
+                                return Err(serde::de::Error::duplicate_field("metadata"));
+                            }
+                            metadata = Some(map.next_value::<Meta>()?.0);
+                        }
+                        Member::Entities => {
+                            if entities.is_some() {
+                                return Err(serde::de::Error::duplicate_field("entities"));
+                            }
+                            entities = Some(map.next_value_seed(Entities::<T>(PhantomData))?);
+                        }
+                        Member::Other => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                let (entities, shape) = entities.unwrap_or((Vec::new(), ListShape::Null));
+                let entities_malformed = match shape {
+                    ListShape::Array | ListShape::Null => None,
+                    other => Some(other.phrase()),
+                };
                 Ok(ListResponse {
-                    api_version: repr.api_version,
-                    metadata: repr.metadata,
-                    entities: repr.entities,
+                    api_version: api_version.flatten(),
+                    metadata: metadata.unwrap_or_default(),
+                    entities,
+                    entities_malformed,
                 })
             }
         }
 
-        deserializer.deserialize_map(ObjectOnly(std::marker::PhantomData))
+        deserializer.deserialize_map(ObjectOnly(PhantomData))
     }
 }
 
@@ -235,6 +317,7 @@ impl<T> Default for ListResponse<T> {
             api_version: None,
             metadata: ListMetadata::default(),
             entities: Vec::new(),
+            entities_malformed: None,
         }
     }
 }
@@ -246,7 +329,25 @@ impl<T> ListResponse<T> {
             api_version: Some("3.1".to_owned()),
             metadata,
             entities,
+            entities_malformed: None,
         }
+    }
+
+    /// How `entities` was malformed: `Some("an object")`, `Some("a string")`, ... when the body's
+    /// `entities` was present but neither an array nor `null` (the page then holds no
+    /// entities); `None` for an array, `null` or an absent member.
+    ///
+    /// ```
+    /// use nutanix_prism::model::{ListResponse, Vm};
+    ///
+    /// let page: ListResponse<Vm> = serde_json::from_str(r#"{"entities": {"oops": 1}}"#).unwrap();
+    /// assert!(page.entities.is_empty());
+    /// assert_eq!(page.malformed_entities(), Some("an object"));
+    /// let page: ListResponse<Vm> = serde_json::from_str(r#"{"entities": null}"#).unwrap();
+    /// assert_eq!(page.malformed_entities(), None);
+    /// ```
+    pub fn malformed_entities(&self) -> Option<&'static str> {
+        self.entities_malformed
     }
 }
 
