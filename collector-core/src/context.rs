@@ -80,9 +80,15 @@ impl PrismCentral {
         if uuid.is_empty() {
             return None;
         }
-        self.console_base().map(|base| {
-            format!("{base}#page/explore/ebrowser/{plural}/?entity_type={kind}&entity_id={uuid}")
-        })
+        if self.host.is_empty() {
+            return None;
+        }
+        // one allocation: this runs for every record
+        let host = self.host.as_str();
+        let port = self.port;
+        Some(format!(
+            "https://{host}:{port}/console/#page/explore/ebrowser/{plural}/?entity_type={kind}&entity_id={uuid}"
+        ))
     }
 
     /// The account value of records: the display name.

@@ -60,6 +60,7 @@
 pub mod catalog;
 pub mod context;
 pub mod cost;
+pub mod data;
 mod error;
 pub mod json;
 pub mod mapping;

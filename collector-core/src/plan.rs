@@ -301,10 +301,7 @@ impl Run<'_> {
             let hint = if s.cloud_service_type == ServiceKind::Cluster.type_name() {
                 s.name.clone()
             } else {
-                s.data
-                    .pointer("/cluster/name")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned)
+                s.data.cluster_name().map(str::to_owned)
             };
             let entry = self.regions.entry(code.to_owned()).or_insert(None);
             if entry.is_none() {

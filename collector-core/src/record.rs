@@ -1,10 +1,8 @@
 //! [`ResourceRecord`]: one `ResourceInfo` of the inventory `Collector.collect` stream.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::Value;
+use std::borrow::Cow;
 
 use crate::error::{Error, Result};
 use crate::resource::{CloudService, CloudServiceType, ErrorResource, PROVIDER, Region};
@@ -60,41 +58,67 @@ impl ResourceType {
         }
     }
 
-    /// The match rules CloudForet's inventory uses for this resource type.
+    /// The match rules CloudForet's inventory uses for this resource type (static: building
+    /// them allocates nothing).
     pub fn match_rules(self) -> MatchRules {
-        let keys: &'static [&'static str] = match self {
-            Self::CloudServiceType => &["name", "group", "provider"],
-            Self::CloudService | Self::ErrorResource => &[
-                "reference.resource_id",
-                "provider",
-                "cloud_service_type",
-                "cloud_service_group",
-            ],
-            Self::Region => &["provider", "region_code"],
-        };
-        MatchRules::single(keys)
+        const TYPE: &[&[&str]] = &[&["name", "group", "provider"]];
+        const SERVICE: &[&[&str]] = &[&[
+            "reference.resource_id",
+            "provider",
+            "cloud_service_type",
+            "cloud_service_group",
+        ]];
+        const REGION: &[&[&str]] = &[&["provider", "region_code"]];
+        MatchRules(Cow::Borrowed(match self {
+            Self::CloudServiceType => TYPE,
+            Self::CloudService | Self::ErrorResource => SERVICE,
+            Self::Region => REGION,
+        }))
     }
 }
 
 /// `ResourceInfo.match_rules`: `{"1": [keys...], "2": [...]}`, tried in ascending order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
-pub struct MatchRules(BTreeMap<String, Vec<Cow<'static, str>>>);
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchRules(Cow<'static, [&'static [&'static str]]>);
 
 impl MatchRules {
     /// One rule (`"1"`) with the given dotted keys.
     pub fn single(keys: &'static [&'static str]) -> Self {
-        let mut rules = BTreeMap::new();
-        rules.insert(
-            "1".to_owned(),
-            keys.iter().map(|k| Cow::Borrowed(*k)).collect(),
-        );
-        Self(rules)
+        Self(Cow::Owned(vec![keys]))
     }
 
     /// The keys of rule `n` (1-based), if present.
-    pub fn rule(&self, n: u32) -> Option<&[Cow<'static, str>]> {
-        self.0.get(&n.to_string()).map(Vec::as_slice)
+    pub fn rule(&self, n: u32) -> Option<&'static [&'static str]> {
+        let index = usize::try_from(n.checked_sub(1)?).ok()?;
+        self.0.get(index).copied()
+    }
+}
+
+impl Serialize for MatchRules {
+    /// A map from the rule number (as text, ascending) to its keys.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        const DIGITS: [&str; 9] = ["1", "2", "3", "4", "5", "6", "7", "8", "9"];
+        if self.0.len() <= DIGITS.len() {
+            // "1".."9" sort as text in numeric order
+            for (n, keys) in DIGITS.iter().zip(self.0.iter()) {
+                map.serialize_entry(n, keys)?;
+            }
+        } else {
+            // rule numbers as keys sort as text ("10" < "2"), as in a canonical JSON object
+            let mut numbered: Vec<(String, &[&str])> = self
+                .0
+                .iter()
+                .enumerate()
+                .map(|(i, keys)| ((i + 1).to_string(), *keys))
+                .collect();
+            numbered.sort_by(|a, b| a.0.cmp(&b.0));
+            for (n, keys) in numbered {
+                map.serialize_entry(&n, keys)?;
+            }
+        }
+        map.end()
     }
 }
 
@@ -120,17 +144,17 @@ pub enum Resource {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ResourceRecord {
-    /// `SUCCESS` for resources, `FAILURE` for errors.
-    pub state: State,
+    /// Match rules for this resource type.
+    pub match_rules: MatchRules,
     /// Error text (FAILURE records only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// The inventory resource type.
-    pub resource_type: ResourceType,
-    /// Match rules for this resource type.
-    pub match_rules: MatchRules,
     /// The resource itself.
     pub resource: Resource,
+    /// The inventory resource type.
+    pub resource_type: ResourceType,
+    /// `SUCCESS` for resources, `FAILURE` for errors.
+    pub state: State,
 }
 
 impl ResourceRecord {
@@ -251,6 +275,8 @@ impl ResourceRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
     use crate::resource::CloudServiceReference;
     use serde_json::json;
 
@@ -270,7 +296,7 @@ mod tests {
                 external_link: None,
             },
             tags: BTreeMap::new(),
-            data: json!({}),
+            data: json!({}).into(),
             metadata: None,
         }
     }

@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::data::ServiceData;
+
 /// The provider name every record carries.
 pub const PROVIDER: &str = "nutanix";
 
@@ -16,78 +18,81 @@ pub const PROVIDER: &str = "nutanix";
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CloudServiceReference {
-    /// The Prism entity UUID; never empty (records with an empty id are refused).
-    pub resource_id: String,
     /// Link to the entity in the Prism Central console.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub external_link: Option<String>,
+    /// The Prism entity UUID; never empty (records with an empty id are refused).
+    pub resource_id: String,
 }
 
 /// An `inventory.CloudService` resource.
+///
+/// Fields are declared in byte order of their keys (here and in every record type), so a serde
+/// serializer writes each object with sorted keys, as canonical JSON has them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CloudService {
+    /// The Prism Central the entity was collected from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// Cloud service group (`Compute`, `Storage`, `Networking`, `Cluster`).
+    pub cloud_service_group: Cow<'static, str>,
+    /// Cloud service type (`VirtualMachine`, `Disk`, ...).
+    pub cloud_service_type: Cow<'static, str>,
+    /// Type-specific data shown by the console layouts.
+    pub data: ServiceData,
+    /// Instance size (a 32-bit float on the wire): vCPUs for VMs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_size: Option<f32>,
+    /// Instance type, e.g. `4vCPU-16GiB` for VMs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance_type: Option<String>,
+    /// IP addresses, sorted and de-duplicated.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ip_addresses: Vec<String>,
+    /// Console metadata (`view.sub_data.reference` to the type, view style B); shared, built once
+    /// per type.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Cow<'static, Value>>,
     /// Display name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Always [`PROVIDER`].
     pub provider: Cow<'static, str>,
-    /// Cloud service group (`Compute`, `Storage`, `Networking`, `Cluster`).
-    pub cloud_service_group: Cow<'static, str>,
-    /// Cloud service type (`VirtualMachine`, `Disk`, ...).
-    pub cloud_service_type: Cow<'static, str>,
-    /// The Prism Central the entity was collected from.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// Instance type, e.g. `4vCPU-16GiB` for VMs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_type: Option<String>,
-    /// Instance size (a 32-bit float on the wire): vCPUs for VMs.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_size: Option<f32>,
-    /// IP addresses, sorted and de-duplicated.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ip_addresses: Vec<String>,
+    /// Identity of the entity.
+    pub reference: CloudServiceReference,
     /// Region code: the Prism Element cluster UUID.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub region_code: Option<String>,
-    /// Identity of the entity.
-    pub reference: CloudServiceReference,
     /// Tags (Prism categories, multi-values joined).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
-    /// Type-specific data shown by the console layouts.
-    pub data: Value,
-    /// Console metadata (`view.sub_data.reference` to the type, view style B); shared, built once
-    /// per type.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<Cow<'static, Value>>,
 }
 
 /// An `inventory.CloudServiceType` resource.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CloudServiceType {
-    /// Type name (`VirtualMachine`).
-    pub name: Cow<'static, str>,
     /// Group name (`Compute`).
     pub group: Cow<'static, str>,
-    /// Always [`PROVIDER`].
-    pub provider: Cow<'static, str>,
-    /// Service code shown by the console.
-    pub service_code: Cow<'static, str>,
-    /// Whether the console lists this type first in its group.
-    pub is_primary: bool,
     /// Whether the console shows this type on summary pages.
     pub is_major: bool,
-    /// Resource type of the records of this type (`inventory.CloudService`).
-    pub resource_type: Cow<'static, str>,
+    /// Whether the console lists this type first in its group.
+    pub is_primary: bool,
     /// Console labels (`Compute`, `Server`, ...).
     pub labels: Vec<Cow<'static, str>>,
-    /// Console tags (`spaceone:icon`, `spaceone:display_name`).
-    pub tags: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
     /// `view` metadata: table layout, search, widgets.
     pub metadata: Cow<'static, Value>,
+    /// Type name (`VirtualMachine`).
+    pub name: Cow<'static, str>,
+    /// Always [`PROVIDER`].
+    pub provider: Cow<'static, str>,
+    /// Resource type of the records of this type (`inventory.CloudService`).
+    pub resource_type: Cow<'static, str>,
+    /// Service code shown by the console.
+    pub service_code: Cow<'static, str>,
+    /// Console tags (`spaceone:icon`, `spaceone:display_name`).
+    pub tags: BTreeMap<Cow<'static, str>, Cow<'static, str>>,
 }
 
 /// An `inventory.Region` resource: one per Prism Element cluster.
@@ -96,10 +101,10 @@ pub struct CloudServiceType {
 pub struct Region {
     /// Cluster name (falls back to the UUID).
     pub name: String,
-    /// Cluster UUID.
-    pub region_code: String,
     /// Always [`PROVIDER`].
     pub provider: Cow<'static, str>,
+    /// Cluster UUID.
+    pub region_code: String,
     /// Region tags.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
@@ -125,14 +130,14 @@ impl Region {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct ErrorResource {
-    /// Always `inventory.CloudService`.
-    pub resource_type: Cow<'static, str>,
-    /// Always [`PROVIDER`].
-    pub provider: Cow<'static, str>,
     /// Group of the failed kind, when it maps to one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_service_group: Option<Cow<'static, str>>,
     /// Type of the failed kind, when it maps to one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_service_type: Option<Cow<'static, str>>,
+    /// Always [`PROVIDER`].
+    pub provider: Cow<'static, str>,
+    /// Always `inventory.CloudService`.
+    pub resource_type: Cow<'static, str>,
 }

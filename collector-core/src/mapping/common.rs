@@ -3,11 +3,12 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use nutanix_prism::model::Reference;
+use nutanix_prism::model::{Metadata, Reference};
 use serde_json::{Map, Value};
 
 use crate::catalog::ServiceKind;
 use crate::context::PrismCentral;
+use crate::data::{CategoryRow, EntityRef, ServiceData};
 use crate::resource::{CloudService, CloudServiceReference, PROVIDER};
 
 /// Cluster UUID → cluster name, filled from `clusters/list` so that records of other kinds can
@@ -84,6 +85,18 @@ pub(crate) fn reference(r: Option<&Reference>, names: Option<&ClusterNames>) -> 
     (!is_empty(&v)).then_some(v)
 }
 
+/// [`reference`] as a typed [`EntityRef`] (same rules, same JSON).
+pub(crate) fn entity_ref(r: Option<&Reference>, names: Option<&ClusterNames>) -> Option<EntityRef> {
+    let r = r?;
+    let uuid = r.uuid.as_deref().filter(|s| !s.is_empty());
+    let name = r
+        .name
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .or_else(|| uuid.and_then(|u| names.and_then(|n| n.get(u)).map(String::as_str)));
+    EntityRef::new(uuid, name)
+}
+
 /// Non-empty UUID of a reference.
 pub(crate) fn ref_uuid(r: Option<&Reference>) -> Option<&str> {
     r.and_then(|r| r.uuid.as_deref()).filter(|s| !s.is_empty())
@@ -148,6 +161,68 @@ pub(crate) fn categories_rows(categories: &BTreeMap<String, Vec<String>>) -> Val
     Value::Array(rows)
 }
 
+/// The categories of `meta`, borrowed: calls `f(key, values)` per key in key order, with the
+/// non-empty values sorted and de-duplicated (possibly none).
+///
+/// Same rule as [`Metadata::categories`] (`categories_mapping` preferred, else the
+/// single-valued `categories`) without copying the maps.
+pub(crate) fn each_category<'a>(
+    meta: Option<&'a Metadata>,
+    mut f: impl FnMut(&'a str, &[&'a str]),
+) {
+    let Some(m) = meta else { return };
+    let mut vals: Vec<&'a str> = Vec::new();
+    if m.categories_mapping.is_empty() {
+        for (key, value) in &m.categories_single {
+            vals.clear();
+            if !value.is_empty() {
+                vals.push(value);
+            }
+            f(key, &vals);
+        }
+    } else {
+        for (key, values) in &m.categories_mapping {
+            vals.clear();
+            vals.extend(values.iter().map(String::as_str).filter(|v| !v.is_empty()));
+            vals.sort_unstable();
+            vals.dedup();
+            f(key, &vals);
+        }
+    }
+}
+
+/// Tags and table rows of the categories of `meta`: the rules of [`categories_to_tags`] and
+/// [`categories_rows`] in one pass, without copying the maps first.
+pub(crate) fn category_tags_rows(
+    meta: Option<&Metadata>,
+) -> (BTreeMap<String, String>, Vec<CategoryRow>) {
+    let mut tags = BTreeMap::new();
+    let mut rows = Vec::new();
+    each_category(meta, |key, vals| {
+        if vals.is_empty() {
+            return;
+        }
+        for v in vals {
+            rows.push(CategoryRow::new(key, v));
+        }
+        if !key.is_empty() {
+            tags.insert(key.to_owned(), vals.join(","));
+        }
+    });
+    (tags, rows)
+}
+
+/// Tags of the categories of `meta` ([`categories_to_tags`] without copying the maps).
+pub(crate) fn category_tags(meta: Option<&Metadata>) -> BTreeMap<String, String> {
+    let mut tags = BTreeMap::new();
+    each_category(meta, |key, vals| {
+        if !key.is_empty() && !vals.is_empty() {
+            tags.insert(key.to_owned(), vals.join(","));
+        }
+    });
+    tags
+}
+
 /// A CloudService skeleton for `kind`: provider, group, type, account, reference with console
 /// link, shared view metadata; the name falls back to the UUID.
 pub(crate) fn service(
@@ -157,6 +232,19 @@ pub(crate) fn service(
     name: Option<&str>,
 ) -> CloudService {
     let uuid = uuid.map(str::trim).unwrap_or_default();
+    let link = pc.entity_link(kind.console_plural(), kind.prism_kind(), uuid);
+    linked_service(kind, pc, uuid, name, link)
+}
+
+/// [`service`] with a given console link (Disk records link to their VM).
+pub(crate) fn linked_service(
+    kind: ServiceKind,
+    pc: &PrismCentral,
+    uuid: &str,
+    name: Option<&str>,
+    external_link: Option<String>,
+) -> CloudService {
+    let uuid = uuid.trim();
     let name = name
         .filter(|n| !n.trim().is_empty())
         .or(Some(uuid).filter(|u| !u.is_empty()));
@@ -172,10 +260,10 @@ pub(crate) fn service(
         region_code: None,
         reference: CloudServiceReference {
             resource_id: uuid.to_owned(),
-            external_link: pc.entity_link(kind.console_plural(), kind.prism_kind(), uuid),
+            external_link,
         },
         tags: BTreeMap::new(),
-        data: Value::Object(Map::new()),
+        data: ServiceData::empty(),
         metadata: Some(Cow::Borrowed(crate::views::service_metadata(kind))),
     }
 }

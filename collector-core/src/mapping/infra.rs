@@ -122,7 +122,7 @@ pub fn cluster_record(pc: &PrismCentral, c: &Cluster) -> Option<Result<ResourceR
     svc.region_code = uuid.filter(|u| !u.is_empty()).map(str::to_owned);
     svc.ip_addresses = sorted_ips(c.external_ip());
     svc.tags = categories_to_tags(&categories);
-    svc.data = data;
+    svc.data = data.into();
     Some(ResourceRecord::cloud_service(svc))
 }
 
@@ -192,6 +192,6 @@ pub fn host_record(pc: &PrismCentral, h: &Host, clusters: &ClusterNames) -> Resu
     svc.region_code = ref_uuid(h.cluster_reference()).map(str::to_owned);
     svc.ip_addresses = sorted_ips(h.hypervisor_ip().into_iter().chain(h.controller_vm_ip()));
     svc.tags = categories_to_tags(&categories);
-    svc.data = data;
+    svc.data = data.into();
     ResourceRecord::cloud_service(svc)
 }

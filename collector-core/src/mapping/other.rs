@@ -87,7 +87,7 @@ pub fn image_record(
         svc.region_code = ref_uuid(Some(only)).map(str::to_owned);
     }
     svc.tags = categories_to_tags(&categories);
-    svc.data = data;
+    svc.data = data.into();
     ResourceRecord::cloud_service(svc)
 }
 
@@ -157,7 +157,7 @@ pub fn subnet_record(
     let mut svc = service(ServiceKind::Subnet, pc, s.uuid(), s.name());
     svc.region_code = ref_uuid(s.cluster_reference()).map(str::to_owned);
     svc.tags = categories_to_tags(&categories);
-    svc.data = data;
+    svc.data = data.into();
     ResourceRecord::cloud_service(svc)
 }
 
@@ -234,6 +234,6 @@ pub fn volume_group_record(
     let mut svc = service(ServiceKind::VolumeGroup, pc, v.uuid(), v.name());
     svc.region_code = ref_uuid(v.cluster_reference()).map(str::to_owned);
     svc.tags = categories_to_tags(&categories);
-    svc.data = data;
+    svc.data = data.into();
     ResourceRecord::cloud_service(svc)
 }

@@ -6,12 +6,15 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::common::{
-    ClusterNames, Obj, categories_rows, categories_to_tags, cluster_name, ref_uuid, reference,
-    service, sorted_ips,
+    ClusterNames, category_tags, category_tags_rows, cluster_name, entity_ref, linked_service,
+    ref_uuid, service, sorted_ips,
 };
 use crate::catalog::ServiceKind;
 use crate::context::PrismCentral;
 use crate::cost::{DiskUsage, VmUsage};
+use crate::data::{
+    DiskData, EntityRef, Hardware, KindRef, NicData, NutanixQuery, VmData, text, wire,
+};
 use crate::error::Result;
 use crate::record::ResourceRecord;
 
@@ -37,66 +40,68 @@ fn gib_text(bytes: u64) -> String {
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
 }
 
-fn disk_json(d: &Disk) -> Value {
-    let props = d.device_properties.as_ref();
-    let addr = props.and_then(|p| p.disk_address.as_ref());
-    let container = d.storage_container_reference();
-    let source = d.data_source_reference.as_ref();
-    Obj::new()
-        .text("uuid", d.uuid.as_deref())
-        .text("device_type", Some(d.device_type().as_str()))
-        .text(
-            "adapter_type",
+/// One disk of the disk list (`vm` and `cluster` are set for Disk records only).
+fn disk_data(d: &Disk) -> DiskData {
+    let addr = d
+        .device_properties
+        .as_ref()
+        .and_then(|p| p.disk_address.as_ref());
+    DiskData {
+        adapter_type: wire(
             addr.and_then(|a| a.adapter_type.as_ref())
                 .map(|a| a.as_str()),
-        )
-        .int("device_index", addr.and_then(|a| a.device_index))
-        .uint("size_bytes", d.size_bytes())
-        .put("storage_container", reference(container, None))
-        .text(
-            "flash_mode",
+        ),
+        cluster: None,
+        data_source: d.data_source_reference.as_ref().map(|s| KindRef {
+            kind: wire(s.kind.as_deref()),
+            uuid: text(s.uuid.as_deref()),
+        }),
+        device_index: addr.and_then(|a| a.device_index),
+        device_type: wire(Some(d.device_type().as_str())),
+        flash_mode: wire(
             d.storage_config
                 .as_ref()
                 .and_then(|c| c.flash_mode.as_deref()),
-        )
-        .put(
-            "data_source",
-            source.map(|s| {
-                Obj::new()
-                    .text("kind", s.kind.as_deref())
-                    .text("uuid", s.uuid.as_deref())
-                    .build()
-            }),
-        )
-        .put(
-            "volume_group",
-            reference(d.volume_group_reference.as_ref(), None),
-        )
-        .build()
+        ),
+        size_bytes: d.size_bytes(),
+        storage_container: entity_ref(d.storage_container_reference(), None),
+        uuid: text(d.uuid.as_deref()),
+        vm: None,
+        volume_group: entity_ref(d.volume_group_reference.as_ref(), None),
+    }
 }
 
-fn nic_json(n: &Nic) -> Value {
-    Obj::new()
-        .text("uuid", n.uuid.as_deref())
-        .text("mac_address", n.mac_address.as_deref())
-        .text("nic_type", n.nic_type.as_ref().map(|t| t.as_str()))
-        .text("model", n.model.as_ref().map(|t| t.as_str()))
-        .put("subnet", reference(n.subnet_reference.as_ref(), None))
-        .texts("ip_addresses", n.ip_addresses())
-        .boolean("is_connected", n.is_connected)
-        .text("vlan_mode", n.vlan_mode.as_ref().map(|t| t.as_str()))
-        .text("floating_ip", n.floating_ip.as_deref())
-        .build()
+fn nic_data(n: &Nic) -> NicData {
+    NicData {
+        floating_ip: text(n.floating_ip.as_deref()),
+        ip_addresses: n
+            .ip_addresses()
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        is_connected: n.is_connected,
+        mac_address: text(n.mac_address.as_deref()),
+        model: wire(n.model.as_ref().map(|t| t.as_str())),
+        nic_type: wire(n.nic_type.as_ref().map(|t| t.as_str())),
+        subnet: entity_ref(n.subnet_reference.as_ref(), None),
+        uuid: text(n.uuid.as_deref()),
+        vlan_mode: wire(n.vlan_mode.as_ref().map(|t| t.as_str())),
+    }
 }
 
 /// `data.nutanix`: what the monitoring plugin receives as `query` (its `required_keys`).
-fn nutanix_block(pc: &PrismCentral, vm_uuid: &str, cluster_uuid: Option<&str>) -> Value {
-    Obj::new()
-        .text("vm_uuid", Some(vm_uuid))
-        .text("cluster_uuid", cluster_uuid)
-        .text("prism_central", Some(pc.host.as_str()))
-        .text("prism_central_uuid", pc.uuid.as_deref())
-        .build()
+fn nutanix_query(pc: &PrismCentral, vm_uuid: &str, cluster_uuid: Option<&str>) -> NutanixQuery {
+    NutanixQuery {
+        cluster_uuid: text(cluster_uuid),
+        prism_central: text(Some(pc.host.as_str())),
+        prism_central_uuid: text(pc.uuid.as_deref()),
+        vm_uuid: text(Some(vm_uuid)),
+    }
+}
+
+/// Real disks (device type `DISK` or absent) of a disk list; see [`Vm::disks`].
+fn real_disks(list: &[Disk]) -> impl Iterator<Item = &Disk> {
+    list.iter().filter(|d| d.is_disk())
 }
 
 /// The VirtualMachine record of `vm`, followed by one Disk record per disk of device type
@@ -110,122 +115,111 @@ pub fn vm_records(
     let cluster_ref = vm.cluster_reference();
     let cluster_uuid = ref_uuid(cluster_ref);
     let resources = vm.resources();
-    let categories = vm.categories();
-    let disks = vm.disks();
+    let disk_list = resources.map_or(&[][..], |r| r.disk_list.as_slice());
+    let nics = vm.nics();
     let vcpus = vm.vcpus();
     let memory = vm.memory_bytes();
+    let (tags, categories) = category_tags_rows(vm.metadata.as_ref());
+    let cluster = entity_ref(cluster_ref, Some(clusters));
 
-    let hardware = Obj::new()
-        .uint("vcpus", vcpus.map(u64::from))
-        .int("num_sockets", resources.and_then(|r| r.num_sockets))
-        .int(
-            "vcpus_per_socket",
-            resources.and_then(|r| r.num_vcpus_per_socket),
-        )
-        .int(
-            "threads_per_core",
-            resources.and_then(|r| r.num_threads_per_core),
-        )
-        .uint("memory_bytes", memory)
-        .uint("gpu_count", Some(vm.gpu_count() as u64))
-        .uint(
-            "provisioned_storage_bytes",
-            Some(vm.provisioned_storage_bytes()),
-        )
-        .uint("disk_count", Some(disks.len() as u64))
-        .uint("nic_count", Some(vm.nics().len() as u64))
-        .build();
-    let data = Obj::new()
-        .text("power_state", vm.power_state().map(PowerState::as_str))
-        .text("state", vm.state())
-        .text("description", vm.description())
-        .text("guest_os", vm.guest_os())
-        .text("hypervisor_type", vm.hypervisor_type().map(|h| h.as_str()))
-        .text(
-            "machine_type",
-            resources
-                .and_then(|r| r.machine_type.as_ref())
-                .map(|m| m.as_str()),
-        )
-        .text(
-            "boot_type",
+    let disk_count = real_disks(disk_list).count();
+    let provisioned = real_disks(disk_list)
+        .filter_map(Disk::size_bytes)
+        .fold(0, u64::saturating_add);
+    let hardware = Hardware {
+        disk_count: Some(disk_count as u64),
+        gpu_count: Some(vm.gpu_count() as u64),
+        memory_bytes: memory,
+        nic_count: Some(nics.len() as u64),
+        num_sockets: resources.and_then(|r| r.num_sockets),
+        provisioned_storage_bytes: Some(provisioned),
+        threads_per_core: resources.and_then(|r| r.num_threads_per_core),
+        vcpus: vcpus.map(u64::from),
+        vcpus_per_socket: resources.and_then(|r| r.num_vcpus_per_socket),
+    };
+    let disks: Vec<DiskData> = disk_list.iter().map(disk_data).collect();
+    let data = VmData {
+        boot_type: wire(
             resources
                 .and_then(|r| r.boot_config.as_ref())
                 .and_then(|b| b.boot_type.as_ref())
                 .map(|b| b.as_str()),
-        )
-        .put("hardware", Some(hardware))
-        .put("cluster", reference(cluster_ref, Some(clusters)))
-        .put("host", reference(vm.host_reference(), None))
-        .put("project", reference(vm.project_reference(), None))
-        .put("owner", reference(vm.owner_reference(), None))
-        .put(
-            "disks",
-            Some(Value::Array(
-                vm.resources()
-                    .map(|r| r.disk_list.iter().map(disk_json).collect())
-                    .unwrap_or_default(),
-            )),
-        )
-        .put(
-            "nics",
-            Some(Value::Array(vm.nics().iter().map(nic_json).collect())),
-        )
-        .put("categories", Some(categories_rows(&categories)))
-        .text("created_at", vm.creation_time())
-        .text("updated_at", vm.last_update_time())
-        .put(
-            "nutanix",
-            (!uuid.is_empty()).then(|| nutanix_block(pc, uuid, cluster_uuid)),
-        )
-        .build();
+        ),
+        categories,
+        cluster: cluster.clone(),
+        created_at: text(vm.creation_time()),
+        description: text(vm.description()),
+        disks,
+        guest_os: text(vm.guest_os()),
+        hardware,
+        host: entity_ref(vm.host_reference(), None),
+        hypervisor_type: wire(vm.hypervisor_type().map(|h| h.as_str())),
+        machine_type: wire(
+            resources
+                .and_then(|r| r.machine_type.as_ref())
+                .map(|m| m.as_str()),
+        ),
+        nics: nics.iter().map(nic_data).collect(),
+        nutanix: (!uuid.is_empty()).then(|| nutanix_query(pc, uuid, cluster_uuid)),
+        owner: entity_ref(vm.owner_reference(), None),
+        power_state: wire(vm.power_state().map(PowerState::as_str)),
+        project: entity_ref(vm.project_reference(), None),
+        state: wire(vm.state()),
+        updated_at: text(vm.last_update_time()),
+    };
 
     let mut svc = service(ServiceKind::VirtualMachine, pc, Some(uuid), vm.name());
     svc.instance_type = instance_type(vcpus, memory);
     svc.instance_size = vcpus.map(|v| v as f32);
-    svc.ip_addresses = sorted_ips(vm.ip_addresses());
+    svc.ip_addresses = sorted_ips(nics.iter().flat_map(Nic::ip_addresses));
     svc.region_code = cluster_uuid.map(str::to_owned);
-    svc.tags = categories_to_tags(&categories);
-    svc.data = data;
+    svc.tags = tags;
 
-    let mut out = vec![ResourceRecord::cloud_service(svc)];
-    let vm_name = vm.name().filter(|n| !n.is_empty()).unwrap_or(uuid);
-    let vm_ref = Obj::new()
-        .text("uuid", Some(uuid))
-        .text("name", vm.name())
-        .build();
-    let cluster_json = reference(cluster_ref, Some(clusters));
-    for d in disks {
-        let addr = d
-            .device_properties
-            .as_ref()
-            .and_then(|p| p.disk_address.as_ref());
-        let slot = match (
-            addr.and_then(|a| a.adapter_type.as_ref()),
-            addr.and_then(|a| a.device_index),
-        ) {
-            (Some(a), Some(i)) => Some(format!("{}.{i}", a.as_str())),
-            _ => None,
-        };
-        let name = slot.map(|s| format!("{vm_name} / {s}"));
-        let mut data = disk_json(d);
-        if let Value::Object(map) = &mut data {
-            if let Value::Object(vm_map) = &vm_ref
-                && !vm_map.is_empty()
-            {
-                map.insert("vm".to_owned(), vm_ref.clone());
-            }
-            if let Some(c) = &cluster_json {
-                map.insert("cluster".to_owned(), c.clone());
-            }
-        }
-        let mut svc = service(ServiceKind::Disk, pc, d.uuid.as_deref(), name.as_deref());
-        // Prism has no disk page: link the disk to its VM.
-        svc.reference.external_link = pc.entity_link("vms", "vm", uuid);
-        svc.region_code = cluster_uuid.map(str::to_owned);
-        svc.data = data;
+    let mut out = Vec::with_capacity(1 + disk_count);
+    if disk_count == 0 {
+        svc.data = data.into();
         out.push(ResourceRecord::cloud_service(svc));
+        return out;
     }
+
+    let vm_name = vm.name().filter(|n| !n.is_empty()).unwrap_or(uuid);
+    let vm_ref = EntityRef::new(Some(uuid), vm.name());
+    // Prism has no disk page: link the disk to its VM.
+    let vm_link = pc.entity_link("vms", "vm", uuid);
+    let disk_records: Vec<_> = disk_list
+        .iter()
+        .zip(&data.disks)
+        .filter(|(d, _)| d.is_disk())
+        .map(|(d, entry)| {
+            let addr = d
+                .device_properties
+                .as_ref()
+                .and_then(|p| p.disk_address.as_ref());
+            let name = match (
+                addr.and_then(|a| a.adapter_type.as_ref()),
+                addr.and_then(|a| a.device_index),
+            ) {
+                (Some(a), Some(i)) => Some(format!("{vm_name} / {}.{i}", a.as_str())),
+                _ => None,
+            };
+            let mut disk = entry.clone();
+            disk.vm.clone_from(&vm_ref);
+            disk.cluster.clone_from(&cluster);
+            let mut svc = linked_service(
+                ServiceKind::Disk,
+                pc,
+                d.uuid.as_deref().unwrap_or_default(),
+                name.as_deref(),
+                vm_link.clone(),
+            );
+            svc.region_code = cluster_uuid.map(str::to_owned);
+            svc.data = disk.into();
+            ResourceRecord::cloud_service(svc)
+        })
+        .collect();
+    svc.data = data.into();
+    out.push(ResourceRecord::cloud_service(svc));
+    out.extend(disk_records);
     out
 }
 
@@ -262,14 +256,14 @@ pub fn vm_usage(vm: &Vm, clusters: &ClusterNames) -> VmUsage {
         created_at: vm
             .creation_time()
             .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok()),
-        tags: categories_to_tags(&vm.categories()),
+        tags: category_tags(vm.metadata.as_ref()),
     }
 }
 
 /// The `data.nutanix` block of a VM (for callers building monitoring queries).
 pub fn vm_monitoring_query(pc: &PrismCentral, vm: &Vm) -> Option<Value> {
     let uuid = vm.uuid().filter(|u| !u.is_empty())?;
-    Some(nutanix_block(pc, uuid, ref_uuid(vm.cluster_reference())))
+    serde_json::to_value(nutanix_query(pc, uuid, ref_uuid(vm.cluster_reference()))).ok()
 }
 
 #[cfg(test)]

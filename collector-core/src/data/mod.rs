@@ -1,0 +1,271 @@
+//! Typed `data` of CloudService records: what the console layouts show for each kind.
+//!
+//! [`ServiceData`] replaces a `serde_json::Value` tree for the hot kinds (VirtualMachine and
+//! Disk): plain structs serialise without building a map node, a key `String` and a value per
+//! field. The JSON they produce is exactly what the mapping rules in `docs/mapping.md` describe:
+//!
+//! - a field whose value is absent, an empty string, an empty list or an empty object is left
+//!   out (no record carries an empty value);
+//! - the fields of every struct are declared in byte order of their keys, so a serde serializer
+//!   sees the keys of every object already sorted, as canonical JSON
+//!   ([`crate::json::canonicalize`]) and `google.protobuf.Struct` (a sorted map) have them.
+//!
+//! The other kinds keep a `serde_json::Value` ([`ServiceData::Json`]).
+
+mod vm;
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde_json::Value;
+
+pub use vm::{DiskData, Hardware, NicData, NutanixQuery, VmData};
+
+/// A text value of a record: borrowed for fixed texts (enum wire strings), owned otherwise.
+pub type Text = Cow<'static, str>;
+
+/// The `data` of a CloudService record.
+///
+/// Serialises as the inner value (`untagged`): an object for every variant the mapping builds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+#[allow(clippy::large_enum_variant)] // records hold it inside a boxed `CloudService`
+pub enum ServiceData {
+    /// `data` of a VirtualMachine record.
+    VirtualMachine(VmData),
+    /// `data` of a Disk record.
+    Disk(DiskData),
+    /// Any other `data`, as a JSON value (kinds with few records per collection).
+    Json(Value),
+}
+
+impl ServiceData {
+    /// An empty object (`{}`).
+    pub fn empty() -> Self {
+        Self::Json(Value::Object(serde_json::Map::new()))
+    }
+
+    /// `data.cluster.name`, when the record names its cluster.
+    pub fn cluster_name(&self) -> Option<&str> {
+        match self {
+            Self::VirtualMachine(vm) => vm.cluster.as_ref().and_then(EntityRef::name),
+            Self::Disk(d) => d.cluster.as_ref().and_then(EntityRef::name),
+            Self::Json(v) => v.pointer("/cluster/name").and_then(Value::as_str),
+        }
+    }
+
+    /// The data as a JSON value (keys sorted when serde_json sorts its maps).
+    ///
+    /// # Errors
+    /// [`crate::Error::Json`] if serialisation fails (it cannot for the types of this module).
+    pub fn to_json(&self) -> crate::Result<Value> {
+        match self {
+            Self::Json(v) => Ok(v.clone()),
+            other => Ok(serde_json::to_value(other)?),
+        }
+    }
+}
+
+impl Default for ServiceData {
+    fn default() -> Self {
+        Self::empty()
+    }
+}
+
+impl From<Value> for ServiceData {
+    fn from(value: Value) -> Self {
+        Self::Json(value)
+    }
+}
+
+impl From<VmData> for ServiceData {
+    fn from(value: VmData) -> Self {
+        Self::VirtualMachine(value)
+    }
+}
+
+impl From<DiskData> for ServiceData {
+    fn from(value: DiskData) -> Self {
+        Self::Disk(value)
+    }
+}
+
+/// `{name, uuid}` of a referenced entity (cluster, host, project, owner, subnet, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct EntityRef {
+    /// Display name (from the reference, else from the known cluster names).
+    #[serde(skip_serializing_if = "blank")]
+    pub name: Option<Text>,
+    /// UUID.
+    #[serde(skip_serializing_if = "blank")]
+    pub uuid: Option<Text>,
+}
+
+impl EntityRef {
+    /// A reference from optional texts; `None` when both are absent or empty.
+    pub fn new(uuid: Option<&str>, name: Option<&str>) -> Option<Self> {
+        let r = Self {
+            name: text(name),
+            uuid: text(uuid),
+        };
+        (!r.is_empty()).then_some(r)
+    }
+
+    /// Whether it would serialise as `{}`.
+    pub fn is_empty(&self) -> bool {
+        blank(&self.name) && blank(&self.uuid)
+    }
+
+    /// The non-empty name.
+    pub fn name(&self) -> Option<&str> {
+        self.name.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
+/// `{kind, uuid}` of a data source reference (disk images and clones).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct KindRef {
+    /// Kind of the referenced entity (`image`, `vm_disk`, ...).
+    #[serde(skip_serializing_if = "blank")]
+    pub kind: Option<Text>,
+    /// UUID of the referenced entity.
+    #[serde(skip_serializing_if = "blank")]
+    pub uuid: Option<Text>,
+}
+
+impl KindRef {
+    /// Whether it would serialise as `{}`.
+    pub fn is_empty(&self) -> bool {
+        blank(&self.kind) && blank(&self.uuid)
+    }
+}
+
+/// One row `{key, value}` of the categories table of the detail tab.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct CategoryRow {
+    /// Category key.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub key: String,
+    /// One value of the category.
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub value: String,
+}
+
+impl CategoryRow {
+    /// A row.
+    pub fn new(key: &str, value: &str) -> Self {
+        Self {
+            key: key.to_owned(),
+            value: value.to_owned(),
+        }
+    }
+}
+
+/// Serde skip rule of optional texts: absent or empty.
+pub(crate) fn blank(v: &Option<Text>) -> bool {
+    v.as_deref().is_none_or(str::is_empty)
+}
+
+/// An owned text, `None` when absent or empty.
+pub(crate) fn text(s: Option<&str>) -> Option<Text> {
+    s.filter(|s| !s.is_empty())
+        .map(|s| Cow::Owned(s.to_owned()))
+}
+
+/// A text for an enum wire value: the common Prism values are borrowed (no allocation), other
+/// values are copied. `None` when absent or empty.
+pub(crate) fn wire(s: Option<&str>) -> Option<Text> {
+    let s = s.filter(|s| !s.is_empty())?;
+    Some(match KNOWN.binary_search(&s) {
+        Ok(i) => Cow::Borrowed(KNOWN[i]),
+        Err(_) => Cow::Owned(s.to_owned()),
+    })
+}
+
+/// Wire texts of the Prism enums the VM mapping copies (power state, device and adapter
+/// types, NIC types and models, VLAN modes, hypervisors, machine and boot types, data source
+/// kinds), sorted for binary search.
+const KNOWN: &[&str] = &[
+    "ACCESS",
+    "AHV",
+    "CDROM",
+    "COMPLETE",
+    "DIRECT_NIC",
+    "DISK",
+    "E1000",
+    "ENABLED",
+    "ERROR",
+    "ESX",
+    "HYPERV",
+    "HyperV",
+    "IDE",
+    "LEGACY",
+    "NETWORK_FUNCTION_NIC",
+    "NORMAL_NIC",
+    "OFF",
+    "ON",
+    "PAUSED",
+    "PC",
+    "PCI",
+    "PENDING",
+    "PSERIES",
+    "Q35",
+    "SATA",
+    "SCSI",
+    "SECURE_BOOT",
+    "SPAN_DESTINATION_NIC",
+    "SPAPR",
+    "TRUNKED",
+    "UEFI",
+    "UNKNOWN",
+    "VIRTIO",
+    "VOLUME_GROUP",
+    "image",
+    "vm",
+    "vm_disk",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_texts_are_sorted_and_borrowed() {
+        assert!(
+            KNOWN.is_sorted(),
+            "KNOWN must stay sorted for binary search"
+        );
+        assert!(matches!(wire(Some("DISK")), Some(Cow::Borrowed("DISK"))));
+        assert!(matches!(wire(Some("NEW_KIND")), Some(Cow::Owned(s)) if s == "NEW_KIND"));
+        assert_eq!(wire(Some("")), None);
+        assert_eq!(wire(None), None);
+    }
+
+    #[test]
+    fn empty_fields_are_skipped() {
+        let r = EntityRef {
+            name: Some(Cow::Borrowed("")),
+            uuid: Some(Cow::Borrowed("u")),
+        };
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"uuid":"u"}"#);
+        assert_eq!(EntityRef::new(Some(""), None), None);
+        let row = CategoryRow::new("", "v");
+        assert_eq!(serde_json::to_string(&row).unwrap(), r#"{"value":"v"}"#);
+        assert!(KindRef::default().is_empty());
+    }
+
+    #[test]
+    fn cluster_name_of_every_variant() {
+        let json = ServiceData::from(serde_json::json!({"cluster": {"name": "pe"}}));
+        assert_eq!(json.cluster_name(), Some("pe"));
+        assert_eq!(ServiceData::empty().cluster_name(), None);
+        assert_eq!(
+            serde_json::to_string(&ServiceData::default()).unwrap(),
+            "{}"
+        );
+    }
+}
