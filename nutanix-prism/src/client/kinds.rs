@@ -102,7 +102,7 @@ impl PrismClient {
     ) -> Result<ListResponse<CategoryValue>> {
         let target = category_values_target(name);
         let req = self.complete_request(req, &target);
-        self.fetch_page(&target, &req).await
+        self.fetch_page(&target, &req, false).await
     }
 
     /// One category value (`GET /categories/{name}/{value}`).

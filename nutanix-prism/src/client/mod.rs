@@ -5,6 +5,7 @@
 
 mod auth;
 mod builder;
+mod dedupe;
 mod endpoint;
 mod groups;
 mod kinds;

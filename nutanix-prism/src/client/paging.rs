@@ -20,11 +20,22 @@
 //! With `concurrency > 1`, once the first page reveals `total_matches` and the effective page
 //! size, the remaining pages are requested concurrently (at most `concurrency` at a time, each
 //! under the client's rate limiter) and their entities are yielded as pages arrive (order across
-//! pages is not preserved). A page waits to be requested until a slot is free and the consumer has
+//! pages is not preserved). Each of these page requests (send, body read and JSON decoding) runs
+//! as its own tokio task, so pages decode on other runtime workers while the consumer handles
+//! the previous page; dropping the stream aborts those tasks, which stops their Prism traffic at
+//! once. A page waits to be requested until a slot is free and the consumer has
 //! drained the previous one, so at most `concurrency` pages are held in memory. Afterwards the
 //! stream verifies completeness: if fewer entities arrived than `total_matches` (pages came back
 //! short or empty), it continues sequentially from the received count until an empty page; if
 //! the last page was full, it probes once more as above.
+//!
+//! # Malformed pages
+//!
+//! A page whose `entities` is present but not an array (nor `null`) cannot be read. When it may
+//! hide entities (`total_matches` is absent or beyond the page's offset, or the concurrent phase
+//! knows more pages follow) the stream ends with [`Error::Paging`] naming the kind and the JSON
+//! path `entities`, rather than with a silently short list; it is tolerated as an empty last page
+//! only when `total_matches` says nothing remains at its offset.
 //!
 //! # A fleet that changes during paging
 //!
@@ -43,14 +54,19 @@
 //! totals alone would miss churn with equal adds and removes, so the second sweep is always run
 //! when `n >= 2`: it doubles the requests of a stable fleet. `n = 1` (the default) keeps the
 //! single sweep and its exact request counts. Sweeps apply to paged kinds only.
-//! The de-duplication set holds one key per entity (about 100 bytes each: ~10 MB per 100 000
-//! entities); entities without a key are always yielded.
+//! The de-duplication set holds one key per entity: 16 bytes (about 22 with the hash table) for a
+//! canonical UUID, about 2 MB per 100 000 entities; other keys are kept as text. Entities without
+//! a key are always yielded.
 
-use std::collections::HashSet;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt};
+use tracing::Instrument;
 
 use super::PrismClient;
+use super::dedupe::KeySet;
 use super::transport::Call;
 use crate::error::{Error, Result};
 use crate::model::{Entity, ListRequest, ListResponse, SortOrder};
@@ -181,7 +197,7 @@ impl ListTarget {
 
 /// Paging state shared by the sequential and concurrent phases.
 struct Progress {
-    seen: HashSet<String>,
+    seen: KeySet,
     received: i64,
     total: Option<i64>,
     last_len: i64,
@@ -223,7 +239,7 @@ impl Progress {
             .entities
             .into_iter()
             .filter(|e| match e.key() {
-                Some(k) => self.seen.insert(k.to_owned()),
+                Some(k) => self.seen.insert(k),
                 None => true,
             })
             .collect();
@@ -290,11 +306,14 @@ impl Progress {
 }
 
 impl PrismClient {
-    /// Fetches one page of `target`.
+    /// Fetches one page of `target`. A page whose `entities` is malformed is an error unless
+    /// it is provably the end of the list (see [`check_entities`]); `more_follow` says the
+    /// caller already knows that further pages follow this one.
     pub(crate) async fn fetch_page<T: Entity>(
         &self,
         target: &ListTarget,
         req: &ListRequest,
+        more_follow: bool,
     ) -> Result<ListResponse<T>> {
         let body = serde_json::to_vec(req)
             .map_err(|e| Error::Config(format!("cannot encode the list request: {e}")))?;
@@ -303,7 +322,30 @@ impl PrismClient {
             target.operation.clone(),
             body.into(),
         );
-        self.inner.execute(&call).await
+        let page = self.inner.execute(&call).await?;
+        check_entities(&page, target, req.offset.unwrap_or(0), more_follow, || {
+            self.inner.url_for(&target.segments).to_string()
+        })?;
+        Ok(page)
+    }
+
+    /// [`PrismClient::fetch_page`] as its own tokio task, so that the request and the decoding
+    /// of its body run on any runtime worker, concurrently with the caller. The task is aborted
+    /// when the returned future is dropped (a dropped stream stops its Prism traffic).
+    fn spawn_page<T: Entity>(
+        &self,
+        target: &ListTarget,
+        req: ListRequest,
+        more_follow: bool,
+    ) -> PageTask<T> {
+        let client = self.clone();
+        let url = self.inner.url_for(&target.segments).to_string();
+        let target = target.clone();
+        let task = async move { client.fetch_page::<T>(&target, &req, more_follow).await };
+        PageTask {
+            handle: tokio::spawn(task.instrument(tracing::Span::current())),
+            url,
+        }
     }
 
     /// One page of any kind: `POST /{T::PATH}/list` with `req` as given.
@@ -312,7 +354,7 @@ impl PrismClient {
     /// page size (Prism would otherwise return 20). Unpaged kinds (hosts) are sent as given.
     pub async fn list<T: Entity>(&self, req: ListRequest) -> Result<ListResponse<T>> {
         let target = ListTarget::of::<T>();
-        self.fetch_page(&target, &self.complete_request(req, &target))
+        self.fetch_page(&target, &self.complete_request(req, &target), false)
             .await
     }
 
@@ -383,7 +425,7 @@ impl PrismClient {
                 ..ListRequest::default()
             };
             let sweeps = options.sweeps.unwrap_or(client.list.sweeps).max(1);
-            let mut seen = HashSet::new();
+            let mut seen = KeySet::default();
             let mut previous_total: Option<i64> = None;
             for sweep in 1..=sweeps {
             let mut progress = Progress {
@@ -405,7 +447,7 @@ impl PrismClient {
             // First page (unpaged kinds: one request without offset/length).
             let first_req = if target.paged { template.clone().offset(0).length(page_size) } else { template.clone() };
             progress.count_page(&url)?;
-            let first = client.fetch_page::<T>(&target, &first_req).await?;
+            let first = client.fetch_page::<T>(&target, &first_req, false).await?;
             let first_len = i64::try_from(first.entities.len()).unwrap_or(i64::MAX);
             for entity in progress.absorb(target.paged.then_some(page_size), first) {
                 yield entity;
@@ -432,12 +474,13 @@ impl PrismClient {
             {
                 let step = first_len;
                 let last_offset = first_len + (remaining - 1) * step;
+                // Each page is its own task (request, body and decoding off the consumer's
+                // task), created only when `buffer_unordered` has a free slot.
                 let mut pages = futures::stream::iter((0..remaining).map(|i| first_len + i * step))
                     .map(|offset| {
-                        let client = client.clone();
-                        let target = target.clone();
                         let req = template.clone().offset(offset).length(step);
-                        async move { (offset, client.fetch_page::<T>(&target, &req).await) }
+                        let task = client.spawn_page::<T>(&target, req, offset < last_offset);
+                        async move { (offset, task.await) }
                     })
                     .buffer_unordered(concurrency);
                 let mut last_page_len = 0;
@@ -468,7 +511,7 @@ impl PrismClient {
             while !single_request && progress.wants_more() {
                 progress.count_page(&url)?;
                 let req = template.clone().offset(progress.received).length(page_size);
-                let page = client.fetch_page::<T>(&target, &req).await?;
+                let page = client.fetch_page::<T>(&target, &req, false).await?;
                 for entity in progress.absorb(Some(page_size), page) {
                     yield entity;
                 }
@@ -500,13 +543,83 @@ impl PrismClient {
     }
 }
 
+/// Refuses a page whose `entities` is malformed (neither an array nor `null`) when entities
+/// may remain: `more_follow` (the caller knows later pages exist), or `total_matches` absent or
+/// beyond `offset`. Such a page would otherwise read as an empty page and end the listing
+/// silently short. Tolerated only when `total_matches` says nothing remains at `offset`.
+fn check_entities<T>(
+    page: &ListResponse<T>,
+    target: &ListTarget,
+    offset: i64,
+    more_follow: bool,
+    url: impl FnOnce() -> String,
+) -> Result<()> {
+    let Some(found) = page.malformed_entities() else {
+        return Ok(());
+    };
+    let total = page.metadata.total_matches;
+    let why = match total {
+        _ if more_follow => "later pages of this listing exist".to_owned(),
+        Some(t) if t > offset => format!("total_matches ({t}) says entities remain"),
+        Some(_) => return Ok(()),
+        None => "the page has no total_matches to show that nothing remains".to_owned(),
+    };
+    tracing::warn!(
+        kind = target.kind,
+        offset,
+        found,
+        "list page with malformed entities"
+    );
+    Err(Error::Paging {
+        url: url(),
+        message: format!(
+            "the {} list page at offset {offset} has {found} at JSON path `entities` where an array was expected, and {why}; the page cannot be read, so the listing would be incomplete (check Prism Central or a proxy in between)",
+            target.kind
+        ),
+    })
+}
+
+/// A page request running as its own task; aborted when dropped.
+struct PageTask<T> {
+    handle: tokio::task::JoinHandle<Result<ListResponse<T>>>,
+    /// The list URL, for the error of a cancelled task.
+    url: String,
+}
+
+impl<T> Future for PageTask<T> {
+    type Output = Result<ListResponse<T>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = &mut *self;
+        Pin::new(&mut this.handle)
+            .poll(cx)
+            .map(|joined| match joined {
+                Ok(page) => page,
+                // A panic inside the task is re-raised here, as if the page had been fetched inline.
+                Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                Err(_) => Err(Error::Paging {
+                    url: this.url.clone(),
+                    message:
+                        "a page request task was cancelled (is the tokio runtime shutting down?)"
+                            .to_owned(),
+                }),
+            })
+    }
+}
+
+impl<T> Drop for PageTask<T> {
+    fn drop(&mut self) {
+        self.handle.abort();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn progress(total: Option<i64>, page: i64) -> Progress {
         Progress {
-            seen: HashSet::new(),
+            seen: KeySet::default(),
             received: 0,
             total,
             last_len: 0,

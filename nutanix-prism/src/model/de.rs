@@ -718,6 +718,65 @@ mod tests {
     }
 
     #[test]
+    fn a_later_duplicate_key_replaces_or_removes_the_earlier_entry() {
+        let p = probe(r#"{"m":{"a":"x","a":"y","b":"z","b":null},"om":{"a":{"n":1},"a":2}}"#);
+        assert_eq!(p.m.len(), 1);
+        assert_eq!(p.m["a"], "y");
+        assert!(p.om.is_empty(), "a dropped later value removes the entry");
+        let p = probe(r#"{"lm":{"a":["x"],"a":"y"}}"#);
+        assert_eq!(p.lm["a"], vec!["y"]);
+    }
+
+    #[test]
+    fn enum_lists_keep_unknown_values_and_follow_the_text_list_rules() {
+        use crate::model::BootDeviceType;
+
+        #[derive(Deserialize, Default)]
+        #[serde(default)]
+        struct Boot {
+            #[serde(deserialize_with = "super::enum_list")]
+            order: Vec<BootDeviceType>,
+        }
+        let boot = |json: &str| serde_json::from_str::<Boot>(json).unwrap().order;
+        assert_eq!(
+            boot(r#"{"order":["DISK","FLOPPY",null,["CDROM"],7]}"#),
+            vec![
+                BootDeviceType::Disk,
+                BootDeviceType::Unknown("FLOPPY".into()),
+                BootDeviceType::Unknown("7".into())
+            ]
+        );
+        assert_eq!(
+            boot(r#"{"order":"NETWORK"}"#),
+            vec![BootDeviceType::Network]
+        );
+        assert!(boot(r#"{"order":{"a":"DISK"}}"#).is_empty());
+        assert!(boot(r#"{"order":null}"#).is_empty());
+    }
+
+    #[test]
+    fn escaped_text_and_numbers_as_text_convert_without_loss() {
+        assert_eq!(
+            probe(r#"{"t":"a\"b\u00e9"}"#).t.as_deref(),
+            Some("a\"b\u{e9}")
+        );
+        assert_eq!(probe(r#"{"t":-1.5}"#).t.as_deref(), Some("-1.5"));
+        assert_eq!(probe(r#"{"t":true}"#).t.as_deref(), Some("true"));
+        assert_eq!(probe(r#"{"t":[1]}"#).t, None);
+        assert_eq!(
+            probe(r#"{"i":"\u0034\u0032"}"#).i,
+            Some(42),
+            "escaped digits"
+        );
+        assert_eq!(probe(r#"{"b":" Yes "}"#).b, Some(true));
+        assert_eq!(probe(r#"{"b":"No"}"#).b, Some(false));
+        assert_eq!(probe(r#"{"b":"1"}"#).b, Some(true));
+        assert_eq!(probe(r#"{"b":1.0}"#).b, None, "floats are not booleans");
+        assert_eq!(probe(r#"{"f":"-Infinity"}"#).f, None);
+        assert_eq!(probe(r#"{"f":7}"#).f, Some(7.0));
+    }
+
+    #[test]
     fn null_lists_and_maps_become_empty() {
         let p = probe(r#"{"l":null,"m":null}"#);
         assert!(p.l.is_empty());

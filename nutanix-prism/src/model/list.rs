@@ -379,6 +379,63 @@ mod tests {
     }
 
     #[test]
+    fn entities_of_another_shape_are_empty_and_reported() {
+        let cases = [
+            (r#"{"entities":{"a":1}}"#, Some("an object")),
+            (r#"{"entities":"none"}"#, Some("a string")),
+            (r#"{"entities":0}"#, Some("a number")),
+            (r#"{"entities":-1.5}"#, Some("a number")),
+            (r#"{"entities":false}"#, Some("a boolean")),
+            (r#"{"entities":null}"#, None),
+            (r#"{"entities":[]}"#, None),
+            (r#"{"entities":[1,"x",null]}"#, None),
+            (r#"{"metadata":{"total_matches":3}}"#, None),
+        ];
+        for (body, want) in cases {
+            let page: ListResponse<serde_json::Value> = serde_json::from_str(body).unwrap();
+            assert!(page.entities.is_empty(), "{body}");
+            assert_eq!(page.malformed_entities(), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn members_decode_in_any_order_and_unknown_members_are_skipped() {
+        let page: ListResponse<serde_json::Value> = serde_json::from_str(
+            r#"{"entities":[{"a":1},2,{"b":2}],"extra":{"x":[1,{"y":null}]},
+                "metadata":{"total_matches":"2","length":2},"api_version":3.1}"#,
+        )
+        .unwrap();
+        assert_eq!(page.entities.len(), 2, "non-object elements are dropped");
+        assert_eq!(page.metadata.total_matches, Some(2));
+        assert_eq!(page.api_version.as_deref(), Some("3.1"));
+        assert_eq!(page.malformed_entities(), None);
+        let page: ListResponse<serde_json::Value> =
+            serde_json::from_str(r#"{"metadata":[1],"api_version":{}}"#).unwrap();
+        assert_eq!(page.metadata, ListMetadata::default());
+        assert_eq!(page.api_version, None);
+    }
+
+    #[test]
+    fn duplicate_members_are_an_error() {
+        for body in [
+            r#"{"entities":[],"entities":[]}"#,
+            r#"{"metadata":{},"metadata":{}}"#,
+            r#"{"api_version":"3.1","api_version":"3.1"}"#,
+        ] {
+            let err = serde_json::from_str::<ListResponse<serde_json::Value>>(body).unwrap_err();
+            assert!(err.to_string().contains("duplicate field"), "{body}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_decoded_page_equals_the_built_one() {
+        let built = ListResponse::new(ListMetadata::default(), vec![serde_json::json!({"a": 1})]);
+        let json = serde_json::to_string(&built).unwrap();
+        let back: ListResponse<serde_json::Value> = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, built);
+    }
+
+    #[test]
     fn list_request_omits_unset_fields() {
         let body = serde_json::to_value(ListRequest::new("vm").offset(0).length(500)).unwrap();
         assert_eq!(
