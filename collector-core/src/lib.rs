@@ -68,6 +68,7 @@ pub mod metrics;
 pub mod plan;
 pub mod record;
 pub mod resource;
+mod text;
 pub mod views;
 
 pub use error::{Error, Result};

@@ -30,12 +30,12 @@ pub type Text = Cow<'static, str>;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 #[non_exhaustive]
-#[allow(clippy::large_enum_variant)] // records hold it inside a boxed `CloudService`
 pub enum ServiceData {
-    /// `data` of a VirtualMachine record.
-    VirtualMachine(VmData),
+    /// `data` of a VirtualMachine record (boxed: records move through streams and channels,
+    /// and the structs are several hundred bytes).
+    VirtualMachine(Box<VmData>),
     /// `data` of a Disk record.
-    Disk(DiskData),
+    Disk(Box<DiskData>),
     /// Any other `data`, as a JSON value (kinds with few records per collection).
     Json(Value),
 }
@@ -81,12 +81,24 @@ impl From<Value> for ServiceData {
 
 impl From<VmData> for ServiceData {
     fn from(value: VmData) -> Self {
+        Self::VirtualMachine(Box::new(value))
+    }
+}
+
+impl From<Box<VmData>> for ServiceData {
+    fn from(value: Box<VmData>) -> Self {
         Self::VirtualMachine(value)
     }
 }
 
 impl From<DiskData> for ServiceData {
     fn from(value: DiskData) -> Self {
+        Self::Disk(Box::new(value))
+    }
+}
+
+impl From<Box<DiskData>> for ServiceData {
+    fn from(value: Box<DiskData>) -> Self {
         Self::Disk(value)
     }
 }
@@ -180,16 +192,29 @@ pub(crate) fn text(s: Option<&str>) -> Option<Text> {
 /// values are copied. `None` when absent or empty.
 pub(crate) fn wire(s: Option<&str>) -> Option<Text> {
     let s = s.filter(|s| !s.is_empty())?;
-    Some(match KNOWN.binary_search(&s) {
-        Ok(i) => Cow::Borrowed(KNOWN[i]),
-        Err(_) => Cow::Owned(s.to_owned()),
-    })
+    Some(known(s).map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed))
 }
 
-/// Wire texts of the Prism enums the VM mapping copies (power state, device and adapter
-/// types, NIC types and models, VLAN modes, hypervisors, machine and boot types, data source
-/// kinds), sorted for binary search.
-const KNOWN: &[&str] = &[
+/// Declares [`KNOWN`] and [`known`] from one list, so the two cannot drift apart.
+macro_rules! known_texts {
+    ($($text:literal),+ $(,)?) => {
+        /// Wire texts of the Prism enums the VM mapping copies (power state, device and
+        /// adapter types, NIC types and models, VLAN modes, hypervisors, machine and boot
+        /// types, data source kinds).
+        #[cfg(test)]
+        const KNOWN: &[&str] = &[$($text),+];
+
+        /// The static copy of a known wire text (a `match`: length first, then bytes).
+        fn known(s: &str) -> Option<&'static str> {
+            match s {
+                $($text => Some($text),)+
+                _ => None,
+            }
+        }
+    };
+}
+
+known_texts!(
     "ACCESS",
     "AHV",
     "CDROM",
@@ -227,7 +252,7 @@ const KNOWN: &[&str] = &[
     "image",
     "vm",
     "vm_disk",
-];
+);
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,7 @@ use crate::data::{
 };
 use crate::error::Result;
 use crate::record::ResourceRecord;
+use crate::text::{push_int, push_uint};
 
 const GIB: u64 = 1 << 30;
 
@@ -24,20 +25,35 @@ const GIB: u64 = 1 << 30;
 /// with up to two decimals (`0.5GiB`); `<vCPUs>vCPU` alone without memory; `None` without vCPUs.
 pub fn instance_type(vcpus: Option<u32>, memory_bytes: Option<u64>) -> Option<String> {
     let v = vcpus?;
-    Some(match memory_bytes {
-        Some(m) => format!("{v}vCPU-{}GiB", gib_text(m)),
-        None => format!("{v}vCPU"),
-    })
+    let mut text = String::with_capacity(24);
+    push_uint(&mut text, u64::from(v));
+    text.push_str("vCPU");
+    if let Some(m) = memory_bytes {
+        text.push('-');
+        push_gib(&mut text, m);
+        text.push_str("GiB");
+    }
+    Some(text)
 }
 
-fn gib_text(bytes: u64) -> String {
+/// Appends `bytes` in GiB with up to two decimals, trailing zeros dropped (`0.5`, `1.25`, `16`).
+fn push_gib(out: &mut String, bytes: u64) {
     if bytes.is_multiple_of(GIB) {
-        return (bytes / GIB).to_string();
+        push_uint(out, bytes / GIB);
+        return;
     }
     // hundredths of a GiB, rounded half-up, in integers
     let hundredths = (u128::from(bytes) * 100 + u128::from(GIB) / 2) / u128::from(GIB);
-    let text = format!("{}.{:02}", hundredths / 100, hundredths % 100);
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    // bytes < 2^64, so the whole GiB fit in a u64
+    push_uint(out, u64::try_from(hundredths / 100).unwrap_or(u64::MAX));
+    let frac = (hundredths % 100) as u8;
+    if frac != 0 {
+        out.push('.');
+        out.push(char::from(b'0' + frac / 10));
+        if !frac.is_multiple_of(10) {
+            out.push(char::from(b'0' + frac % 10));
+        }
+    }
 }
 
 /// One disk of the disk list (`vm` and `cluster` are set for Disk records only).
@@ -138,7 +154,7 @@ pub fn vm_records(
         vcpus_per_socket: resources.and_then(|r| r.num_vcpus_per_socket),
     };
     let disks: Vec<DiskData> = disk_list.iter().map(disk_data).collect();
-    let data = VmData {
+    let data = Box::new(VmData {
         boot_type: wire(
             resources
                 .and_then(|r| r.boot_config.as_ref())
@@ -166,7 +182,7 @@ pub fn vm_records(
         project: entity_ref(vm.project_reference(), None),
         state: wire(vm.state()),
         updated_at: text(vm.last_update_time()),
-    };
+    });
 
     let mut svc = service(ServiceKind::VirtualMachine, pc, Some(uuid), vm.name());
     svc.instance_type = instance_type(vcpus, memory);
@@ -184,8 +200,13 @@ pub fn vm_records(
 
     let vm_name = vm.name().filter(|n| !n.is_empty()).unwrap_or(uuid);
     let vm_ref = EntityRef::new(Some(uuid), vm.name());
-    // Prism has no disk page: link the disk to its VM.
-    let vm_link = pc.entity_link("vms", "vm", uuid);
+    // Prism has no disk page: link the disk to its VM (the VM record's link, unless its UUID
+    // needed trimming).
+    let vm_link = if uuid.trim() == uuid {
+        svc.reference.external_link.clone()
+    } else {
+        pc.entity_link("vms", "vm", uuid)
+    };
     let disk_records: Vec<_> = disk_list
         .iter()
         .zip(&data.disks)
@@ -199,10 +220,19 @@ pub fn vm_records(
                 addr.and_then(|a| a.adapter_type.as_ref()),
                 addr.and_then(|a| a.device_index),
             ) {
-                (Some(a), Some(i)) => Some(format!("{vm_name} / {}.{i}", a.as_str())),
+                (Some(a), Some(i)) => {
+                    let a = a.as_str();
+                    let mut name = String::with_capacity(vm_name.len() + a.len() + 8);
+                    name.push_str(vm_name);
+                    name.push_str(" / ");
+                    name.push_str(a);
+                    name.push('.');
+                    push_int(&mut name, i);
+                    Some(name)
+                }
                 _ => None,
             };
-            let mut disk = entry.clone();
+            let mut disk = Box::new(entry.clone());
             disk.vm.clone_from(&vm_ref);
             disk.cluster.clone_from(&cluster);
             let mut svc = linked_service(
