@@ -14,15 +14,134 @@
 
 mod vm;
 
-use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde_json::Value;
 
 pub use vm::{DiskData, Hardware, NicData, NutanixQuery, VmData};
 
-/// A text value of a record: borrowed for fixed texts (enum wire strings), owned otherwise.
-pub type Text = Cow<'static, str>;
+/// A text value of a record: a static string for fixed texts (enum wire strings), otherwise a
+/// shared copy, so that cloning (a Disk record repeats its VM and cluster) never copies bytes.
+///
+/// Compares, orders, hashes, prints and serialises as the string it holds.
+#[derive(Clone)]
+pub struct Text(TextRepr);
+
+#[derive(Clone)]
+enum TextRepr {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+impl Text {
+    /// A static text (no allocation).
+    pub const fn from_static(s: &'static str) -> Self {
+        Self(TextRepr::Static(s))
+    }
+
+    /// A shared copy of `s`.
+    pub fn new(s: &str) -> Self {
+        Self(TextRepr::Shared(Arc::from(s)))
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        match &self.0 {
+            TextRepr::Static(s) => s,
+            TextRepr::Shared(s) => s,
+        }
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for Text {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state);
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Text {
+    /// A shared copy (use [`Text::from_static`] for static texts).
+    fn from(s: &str) -> Self {
+        Self::new(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Self(TextRepr::Shared(Arc::from(s)))
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
 
 /// The `data` of a CloudService record.
 ///
@@ -159,20 +278,20 @@ impl KindRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct CategoryRow {
-    /// Category key.
+    /// Category key (shared by the rows of one key).
     #[serde(skip_serializing_if = "str::is_empty")]
-    pub key: String,
+    pub key: Text,
     /// One value of the category.
     #[serde(skip_serializing_if = "str::is_empty")]
-    pub value: String,
+    pub value: Text,
 }
 
 impl CategoryRow {
     /// A row.
     pub fn new(key: &str, value: &str) -> Self {
         Self {
-            key: key.to_owned(),
-            value: value.to_owned(),
+            key: Text::new(key),
+            value: Text::new(value),
         }
     }
 }
@@ -182,17 +301,16 @@ pub(crate) fn blank(v: &Option<Text>) -> bool {
     v.as_deref().is_none_or(str::is_empty)
 }
 
-/// An owned text, `None` when absent or empty.
+/// A shared copy of a text, `None` when absent or empty.
 pub(crate) fn text(s: Option<&str>) -> Option<Text> {
-    s.filter(|s| !s.is_empty())
-        .map(|s| Cow::Owned(s.to_owned()))
+    s.filter(|s| !s.is_empty()).map(Text::new)
 }
 
-/// A text for an enum wire value: the common Prism values are borrowed (no allocation), other
+/// A text for an enum wire value: the common Prism values are static (no allocation), other
 /// values are copied. `None` when absent or empty.
 pub(crate) fn wire(s: Option<&str>) -> Option<Text> {
     let s = s.filter(|s| !s.is_empty())?;
-    Some(known(s).map_or_else(|| Cow::Owned(s.to_owned()), Cow::Borrowed))
+    Some(known(s).map_or_else(|| Text::new(s), Text::from_static))
 }
 
 /// Declares [`KNOWN`] and [`known`] from one list, so the two cannot drift apart.
@@ -264,8 +382,9 @@ mod tests {
             KNOWN.is_sorted(),
             "KNOWN must stay sorted for binary search"
         );
-        assert!(matches!(wire(Some("DISK")), Some(Cow::Borrowed("DISK"))));
-        assert!(matches!(wire(Some("NEW_KIND")), Some(Cow::Owned(s)) if s == "NEW_KIND"));
+        assert!(
+            matches!(wire(Some("NEW_KIND")), Some(Text(TextRepr::Shared(s))) if &*s == "NEW_KIND")
+        );
         assert_eq!(wire(Some("")), None);
         assert_eq!(wire(None), None);
     }
@@ -273,8 +392,8 @@ mod tests {
     #[test]
     fn empty_fields_are_skipped() {
         let r = EntityRef {
-            name: Some(Cow::Borrowed("")),
-            uuid: Some(Cow::Borrowed("u")),
+            name: Some(Text::from_static("")),
+            uuid: Some(Text::new("u")),
         };
         assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"uuid":"u"}"#);
         assert_eq!(EntityRef::new(Some(""), None), None);

@@ -208,8 +208,6 @@ fn no_kind_ref(r: &Option<KindRef>) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
-
     use super::*;
 
     #[test]
@@ -220,7 +218,7 @@ mod tests {
         let vm = VmData {
             cluster: Some(EntityRef::default()),
             disks: vec![DiskData::default()],
-            description: Some(Cow::Borrowed("")),
+            description: Some(Text::from_static("")),
             ..VmData::default()
         };
         // an empty object inside a list stays (as the Value mapping kept it)
@@ -230,8 +228,8 @@ mod tests {
     #[test]
     fn keys_come_out_sorted() {
         let d = DiskData {
-            adapter_type: Some(Cow::Borrowed("SCSI")),
-            uuid: Some(Cow::Borrowed("d")),
+            adapter_type: Some(Text::from_static("SCSI")),
+            uuid: Some(Text::from_static("d")),
             vm: EntityRef::new(Some("v"), Some("web")),
             cluster: EntityRef::new(Some("c"), None),
             size_bytes: Some(1),

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::catalog::ServiceKind;
 use crate::context::PrismCentral;
-use crate::data::{CategoryRow, EntityRef, ServiceData};
+use crate::data::{CategoryRow, EntityRef, ServiceData, Text};
 use crate::resource::{CloudService, CloudServiceReference, PROVIDER};
 
 /// Cluster UUID → cluster name, filled from `clusters/list` so that records of other kinds can
@@ -202,8 +202,12 @@ pub(crate) fn category_tags_rows(
         if vals.is_empty() {
             return;
         }
+        let shared_key = Text::new(key);
         for v in vals {
-            rows.push(CategoryRow::new(key, v));
+            rows.push(CategoryRow {
+                key: shared_key.clone(),
+                value: Text::new(v),
+            });
         }
         if !key.is_empty() {
             tags.insert(key.to_owned(), vals.join(","));
@@ -233,23 +237,25 @@ pub(crate) fn service(
 ) -> CloudService {
     let uuid = uuid.map(str::trim).unwrap_or_default();
     let link = pc.entity_link(kind.console_plural(), kind.prism_kind(), uuid);
+    let name = name.filter(|n| !n.trim().is_empty()).map(str::to_owned);
     linked_service(kind, pc, uuid, name, link)
 }
 
-/// [`service`] with a given console link (Disk records link to their VM).
+/// [`service`] with a given console link (Disk records link to their VM) and an owned name
+/// (ignored when blank; the name then falls back to the UUID).
 pub(crate) fn linked_service(
     kind: ServiceKind,
     pc: &PrismCentral,
     uuid: &str,
-    name: Option<&str>,
+    name: Option<String>,
     external_link: Option<String>,
 ) -> CloudService {
     let uuid = uuid.trim();
     let name = name
         .filter(|n| !n.trim().is_empty())
-        .or(Some(uuid).filter(|u| !u.is_empty()));
+        .or_else(|| (!uuid.is_empty()).then(|| uuid.to_owned()));
     CloudService {
-        name: name.map(str::to_owned),
+        name,
         provider: Cow::Borrowed(PROVIDER),
         cloud_service_group: Cow::Borrowed(kind.group()),
         cloud_service_type: Cow::Borrowed(kind.type_name()),

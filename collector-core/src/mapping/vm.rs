@@ -137,6 +137,9 @@ pub fn vm_records(
     let memory = vm.memory_bytes();
     let (tags, categories) = category_tags_rows(vm.metadata.as_ref());
     let cluster = entity_ref(cluster_ref, Some(clusters));
+    // shared by the VM's data, its `nutanix` block and its Disk records
+    let uuid_text = text(Some(uuid));
+    let name_text = text(vm.name());
 
     let disk_count = real_disks(disk_list).count();
     let provisioned = real_disks(disk_list)
@@ -176,7 +179,12 @@ pub fn vm_records(
                 .map(|m| m.as_str()),
         ),
         nics: nics.iter().map(nic_data).collect(),
-        nutanix: (!uuid.is_empty()).then(|| nutanix_query(pc, uuid, cluster_uuid)),
+        nutanix: uuid_text.as_ref().map(|vm_uuid| NutanixQuery {
+            cluster_uuid: cluster.as_ref().and_then(|c| c.uuid.clone()),
+            prism_central: text(Some(pc.host.as_str())),
+            prism_central_uuid: text(pc.uuid.as_deref()),
+            vm_uuid: Some(vm_uuid.clone()),
+        }),
         owner: entity_ref(vm.owner_reference(), None),
         power_state: wire(vm.power_state().map(PowerState::as_str)),
         project: entity_ref(vm.project_reference(), None),
@@ -199,7 +207,10 @@ pub fn vm_records(
     }
 
     let vm_name = vm.name().filter(|n| !n.is_empty()).unwrap_or(uuid);
-    let vm_ref = EntityRef::new(Some(uuid), vm.name());
+    let vm_ref = (uuid_text.is_some() || name_text.is_some()).then(|| EntityRef {
+        name: name_text,
+        uuid: uuid_text,
+    });
     // Prism has no disk page: link the disk to its VM (the VM record's link, unless its UUID
     // needed trimming).
     let vm_link = if uuid.trim() == uuid {
@@ -207,49 +218,50 @@ pub fn vm_records(
     } else {
         pc.entity_link("vms", "vm", uuid)
     };
-    let disk_records: Vec<_> = disk_list
-        .iter()
-        .zip(&data.disks)
-        .filter(|(d, _)| d.is_disk())
-        .map(|(d, entry)| {
-            let addr = d
-                .device_properties
-                .as_ref()
-                .and_then(|p| p.disk_address.as_ref());
-            let name = match (
-                addr.and_then(|a| a.adapter_type.as_ref()),
-                addr.and_then(|a| a.device_index),
-            ) {
-                (Some(a), Some(i)) => {
-                    let a = a.as_str();
-                    let mut name = String::with_capacity(vm_name.len() + a.len() + 8);
-                    name.push_str(vm_name);
-                    name.push_str(" / ");
-                    name.push_str(a);
-                    name.push('.');
-                    push_int(&mut name, i);
-                    Some(name)
-                }
-                _ => None,
-            };
-            let mut disk = Box::new(entry.clone());
-            disk.vm.clone_from(&vm_ref);
-            disk.cluster.clone_from(&cluster);
-            let mut svc = linked_service(
-                ServiceKind::Disk,
-                pc,
-                d.uuid.as_deref().unwrap_or_default(),
-                name.as_deref(),
-                vm_link.clone(),
-            );
-            svc.region_code = cluster_uuid.map(str::to_owned);
-            svc.data = disk.into();
-            ResourceRecord::cloud_service(svc)
-        })
-        .collect();
+    out.extend(
+        disk_list
+            .iter()
+            .zip(&data.disks)
+            .filter(|(d, _)| d.is_disk())
+            .map(|(d, entry)| {
+                let addr = d
+                    .device_properties
+                    .as_ref()
+                    .and_then(|p| p.disk_address.as_ref());
+                let name = match (
+                    addr.and_then(|a| a.adapter_type.as_ref()),
+                    addr.and_then(|a| a.device_index),
+                ) {
+                    (Some(a), Some(i)) => {
+                        let a = a.as_str();
+                        let mut name = String::with_capacity(vm_name.len() + a.len() + 8);
+                        name.push_str(vm_name);
+                        name.push_str(" / ");
+                        name.push_str(a);
+                        name.push('.');
+                        push_int(&mut name, i);
+                        Some(name)
+                    }
+                    _ => None,
+                };
+                let mut disk = Box::new(entry.clone());
+                disk.vm.clone_from(&vm_ref);
+                disk.cluster.clone_from(&cluster);
+                let mut svc = linked_service(
+                    ServiceKind::Disk,
+                    pc,
+                    d.uuid.as_deref().unwrap_or_default(),
+                    name,
+                    vm_link.clone(),
+                );
+                svc.region_code = cluster_uuid.map(str::to_owned);
+                svc.data = disk.into();
+                ResourceRecord::cloud_service(svc)
+            }),
+    );
+    // the VM record comes first (the disks borrowed its data until now)
     svc.data = data.into();
-    out.push(ResourceRecord::cloud_service(svc));
-    out.extend(disk_records);
+    out.insert(0, ResourceRecord::cloud_service(svc));
     out
 }
 
