@@ -77,6 +77,7 @@
 //! its length on entry, so a caller can keep using it for the next message.
 
 mod ser;
+mod writer;
 
 use serde::Serialize;
 use serde::ser::Error as _;
@@ -177,9 +178,10 @@ where
 {
     let start = buf.len();
     encode_tag(field_number, WireType::LengthDelimited, buf);
-    let len_at = ser::reserve_len(buf);
+    let len_at = buf.len();
+    buf.push(0);
     let written = write(buf)
-        .and_then(|()| ser::close(buf, len_at).map_err(|e| to_error(e, "embedded message")));
+        .and_then(|()| writer::close_now(buf, len_at).map_err(|e| to_error(e, "embedded message")));
     if written.is_err() {
         buf.truncate(start);
     }
@@ -197,12 +199,8 @@ where
 /// (e.g. a map with keys that are neither strings, numbers, booleans nor unit variants) or a
 /// nested message exceeds 2 GiB. On error `buf` is truncated back to its length on entry.
 pub fn encode_struct<T: Serialize + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<()> {
-    let start = buf.len();
-    let written = value.serialize(ser::StructSer::new(buf));
-    written.map_err(|e| {
-        buf.truncate(start);
-        to_error(e, std::any::type_name::<T>())
-    })
+    encode_with(buf, |w| value.serialize(ser::StructSer::new(w)))
+        .map_err(|e| to_error(e, std::any::type_name::<T>()))
 }
 
 /// Appends `value` as a `google.protobuf.Struct` field `field_number` of an enclosing message:
@@ -217,7 +215,13 @@ pub fn encode_struct_field<T: Serialize + ?Sized>(
     value: &T,
     buf: &mut Vec<u8>,
 ) -> Result<()> {
-    encode_message_field(field_number, buf, |buf| encode_struct(value, buf))
+    encode_with(buf, |w| {
+        encode_tag(field_number, WireType::LengthDelimited, &mut w.buf);
+        let at = w.reserve_len();
+        value.serialize(ser::StructSer::new(w))?;
+        w.close(at)
+    })
+    .map_err(|e| to_error(e, std::any::type_name::<T>()))
 }
 
 /// Appends the protobuf encoding of `value` as a bare `google.protobuf.Value` message (what
@@ -229,12 +233,28 @@ pub fn encode_struct_field<T: Serialize + ?Sized>(
 /// [`Error::Encode`] when `value`'s `Serialize` implementation fails or a nested message exceeds
 /// 2 GiB. On error `buf` is truncated back to its length on entry.
 pub fn encode_value<T: Serialize + ?Sized>(value: &T, buf: &mut Vec<u8>) -> Result<()> {
+    encode_with(buf, |w| value.serialize(ser::ValueSer::new(w)))
+        .map_err(|e| to_error(e, std::any::type_name::<T>()))
+}
+
+/// Runs `write` on a [`writer::Writer`] over `buf` (moved in and back out, no copy), fills in
+/// the long lengths, and truncates `buf` to its entry length on error.
+fn encode_with<F>(buf: &mut Vec<u8>, write: F) -> std::result::Result<(), ser::SerError>
+where
+    F: FnOnce(&mut writer::Writer) -> std::result::Result<(), ser::SerError>,
+{
     let start = buf.len();
-    let written = value.serialize(ser::ValueSer::new(buf));
-    written.map_err(|e| {
-        buf.truncate(start);
-        to_error(e, std::any::type_name::<T>())
-    })
+    let mut w = writer::Writer::new(std::mem::take(buf));
+    let written = write(&mut w);
+    let (result, mut out) = match (written, w.finish()) {
+        (Ok(()), Ok(out)) => (Ok(()), out),
+        (Err(e), Ok(out)) | (_, Err((e, out))) => (Err(e), out),
+    };
+    if result.is_err() {
+        out.truncate(start);
+    }
+    *buf = out;
+    result
 }
 
 fn to_error(e: ser::SerError, type_name: &'static str) -> Error {

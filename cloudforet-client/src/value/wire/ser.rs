@@ -11,17 +11,16 @@
 //! ListValue { repeated Value values = 1 }
 //! ```
 //!
-//! Every nested message gets a one-byte length placeholder ([`reserve_len`]); once its content is
-//! written, [`close_len`] stores the length there, and in the rare case that it needs more than
-//! one byte (content of 128 bytes or more), moves the content right to make room. Positions of
-//! open placeholders are kept on the Rust stack, innermost closed first, so a move never
-//! invalidates a position still open (those all lie before it).
+//! Every nested message gets a length placeholder from the [`Writer`], which fills it in when the
+//! message ends (see `writer.rs`). Positions of open placeholders are kept on the Rust stack and
+//! closed innermost first.
 
 use std::fmt::{self, Display};
 
 use serde::Serialize;
 use serde::ser::{self, Impossible};
 
+use super::writer::Writer;
 use crate::value::MAX_EXACT_INTEGER;
 
 /// Field tags (field number << 3 | wire type) of the three messages.
@@ -88,62 +87,16 @@ type SerResult<T = ()> = Result<T, SerError>;
 // Byte-level writers
 // ---------------------------------------------------------------------------------------------
 
-/// Pushes a one-byte length placeholder and returns its position.
+/// Appends a length-delimited field with a one-byte tag: tag, length, bytes (length known up
+/// front). Tag and one-byte length go out as one two-byte write.
 #[inline]
-pub(super) fn reserve_len(buf: &mut Vec<u8>) -> usize {
-    let at = buf.len();
-    buf.push(0);
-    at
-}
-
-/// Stores the length of the content after the placeholder at `at`, moving the content right
-/// when the length needs more than one byte.
-#[inline]
-pub(super) fn close(buf: &mut Vec<u8>, at: usize) -> SerResult {
-    let len = buf.len() - at - 1;
-    if len < 0x80 {
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            buf[at] = len as u8;
-        }
-        return Ok(());
-    }
-    close_long(buf, at, len)
-}
-
-#[cold]
-#[inline(never)]
-fn close_long(buf: &mut Vec<u8>, at: usize, len: usize) -> SerResult {
-    if len > MAX_LEN {
-        return Err(SerError::TooLarge);
-    }
-    let width = super::encoded_len_varint(len as u64);
-    let end = buf.len();
-    buf.resize(end + width - 1, 0);
-    buf.copy_within(at + 1..end, at + width);
-    let mut v = len;
-    for byte in &mut buf[at..at + width - 1] {
-        #[allow(clippy::cast_possible_truncation)]
-        {
-            *byte = (v as u8) | 0x80;
-        }
-        v >>= 7;
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    {
-        buf[at + width - 1] = v as u8;
-    }
-    Ok(())
-}
-
-/// Appends a length-delimited byte string (length known up front).
-#[inline]
-fn put_len_bytes(buf: &mut Vec<u8>, bytes: &[u8]) {
+fn put_tagged_bytes(buf: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
     let len = bytes.len();
     if len < 0x80 {
         #[allow(clippy::cast_possible_truncation)]
-        buf.push(len as u8);
+        buf.extend_from_slice(&[tag, len as u8]);
     } else {
+        buf.push(tag);
         super::encode_varint(len as u64, buf);
     }
     buf.extend_from_slice(bytes);
@@ -178,16 +131,14 @@ fn put_number(buf: &mut Vec<u8>, v: f64) {
 
 #[inline]
 fn put_str(buf: &mut Vec<u8>, v: &str) {
-    buf.push(tag::STRING);
-    put_len_bytes(buf, v.as_bytes());
+    put_tagged_bytes(buf, tag::STRING, v.as_bytes());
 }
 
 /// A value's decimal text as `string_value` (integers beyond ±2^53; at most 40 bytes).
-fn put_display(buf: &mut Vec<u8>, v: impl Display) -> SerResult {
-    buf.push(tag::STRING);
-    let at = reserve_len(buf);
-    write_display(buf, v);
-    close(buf, at)
+fn put_display(w: &mut Writer, v: impl Display) -> SerResult {
+    let at = w.open(tag::STRING);
+    write_display(&mut w.buf, v);
+    w.close(at)
 }
 
 fn write_display(buf: &mut Vec<u8>, v: impl Display) {
@@ -198,26 +149,26 @@ fn write_display(buf: &mut Vec<u8>, v: impl Display) {
 
 /// The number policy for unsigned integers: exact double up to 2^53, decimal string beyond.
 #[inline]
-fn put_u64(buf: &mut Vec<u8>, v: u64) -> SerResult {
+fn put_u64(w: &mut Writer, v: u64) -> SerResult {
     if v <= MAX_EXACT_INTEGER {
         // Exact: every integer up to 2^53 is a double.
         #[allow(clippy::cast_precision_loss)]
-        put_number(buf, v as f64);
+        put_number(&mut w.buf, v as f64);
         Ok(())
     } else {
-        put_display(buf, v)
+        put_display(w, v)
     }
 }
 
 /// The number policy for signed integers: exact double within ±2^53, decimal string beyond.
 #[inline]
-fn put_i64(buf: &mut Vec<u8>, v: i64) -> SerResult {
+fn put_i64(w: &mut Writer, v: i64) -> SerResult {
     if v.unsigned_abs() <= MAX_EXACT_INTEGER {
         #[allow(clippy::cast_precision_loss)]
-        put_number(buf, v as f64);
+        put_number(&mut w.buf, v as f64);
         Ok(())
     } else {
-        put_display(buf, v)
+        put_display(w, v)
     }
 }
 
@@ -225,8 +176,7 @@ fn put_i64(buf: &mut Vec<u8>, v: i64) -> SerResult {
 #[inline]
 fn put_key(buf: &mut Vec<u8>, key: &str) {
     if !key.is_empty() {
-        buf.push(tag::ENTRY_KEY);
-        put_len_bytes(buf, key.as_bytes());
+        put_tagged_bytes(buf, tag::ENTRY_KEY, key.as_bytes());
     }
 }
 
@@ -257,9 +207,9 @@ impl Open {
     }
 
     #[inline]
-    fn close_all(&self, buf: &mut Vec<u8>) -> SerResult {
+    fn close_all(&self, w: &mut Writer) -> SerResult {
         for &at in self.at[..self.n].iter().rev() {
-            close(buf, at)?;
+            w.close(at)?;
         }
         Ok(())
     }
@@ -268,12 +218,10 @@ impl Open {
 /// Opens the single entry `{variant: ...}` of an externally tagged variant, up to and including
 /// the placeholder of its `Value`.
 #[inline]
-fn open_variant(buf: &mut Vec<u8>, variant: &str, open: &mut Open) {
-    buf.push(tag::STRUCT_ENTRY);
-    open.push(reserve_len(buf));
-    put_key(buf, variant);
-    buf.push(tag::ENTRY_VALUE);
-    open.push(reserve_len(buf));
+fn open_variant(w: &mut Writer, variant: &str, open: &mut Open) {
+    open.push(w.open(tag::STRUCT_ENTRY));
+    put_key(&mut w.buf, variant);
+    open.push(w.open(tag::ENTRY_VALUE));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,12 +230,12 @@ fn open_variant(buf: &mut Vec<u8>, variant: &str, open: &mut Open) {
 
 /// Writes the content of one `google.protobuf.Value` message (its `kind` field).
 pub(crate) struct ValueSer<'a> {
-    buf: &'a mut Vec<u8>,
+    w: &'a mut Writer,
 }
 
 impl<'a> ValueSer<'a> {
-    pub(crate) fn new(buf: &'a mut Vec<u8>) -> Self {
-        Self { buf }
+    pub(crate) fn new(w: &'a mut Writer) -> Self {
+        Self { w }
     }
 }
 
@@ -303,79 +251,79 @@ impl<'a> ser::Serializer for ValueSer<'a> {
     type SerializeStructVariant = MapSer<'a>;
 
     fn serialize_bool(self, v: bool) -> SerResult {
-        put_bool(self.buf, v);
+        put_bool(&mut self.w.buf, v);
         Ok(())
     }
 
     fn serialize_i8(self, v: i8) -> SerResult {
-        put_number(self.buf, v.into());
+        put_number(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_i16(self, v: i16) -> SerResult {
-        put_number(self.buf, v.into());
+        put_number(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_i32(self, v: i32) -> SerResult {
-        put_number(self.buf, v.into());
+        put_number(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_i64(self, v: i64) -> SerResult {
-        put_i64(self.buf, v)
+        put_i64(self.w, v)
     }
 
     fn serialize_i128(self, v: i128) -> SerResult {
         match i64::try_from(v) {
-            Ok(v) => put_i64(self.buf, v),
-            Err(_) => put_display(self.buf, v),
+            Ok(v) => put_i64(self.w, v),
+            Err(_) => put_display(self.w, v),
         }
     }
 
     fn serialize_u8(self, v: u8) -> SerResult {
-        put_number(self.buf, v.into());
+        put_number(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_u16(self, v: u16) -> SerResult {
-        put_number(self.buf, v.into());
+        put_number(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_u32(self, v: u32) -> SerResult {
-        put_number(self.buf, v.into());
+        put_number(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_u64(self, v: u64) -> SerResult {
-        put_u64(self.buf, v)
+        put_u64(self.w, v)
     }
 
     fn serialize_u128(self, v: u128) -> SerResult {
         match u64::try_from(v) {
-            Ok(v) => put_u64(self.buf, v),
-            Err(_) => put_display(self.buf, v),
+            Ok(v) => put_u64(self.w, v),
+            Err(_) => put_display(self.w, v),
         }
     }
 
     fn serialize_f32(self, v: f32) -> SerResult {
-        put_f64(self.buf, v.into());
+        put_f64(&mut self.w.buf, v.into());
         Ok(())
     }
 
     fn serialize_f64(self, v: f64) -> SerResult {
-        put_f64(self.buf, v);
+        put_f64(&mut self.w.buf, v);
         Ok(())
     }
 
     fn serialize_char(self, v: char) -> SerResult {
-        put_str(self.buf, v.encode_utf8(&mut [0; 4]));
+        put_str(&mut self.w.buf, v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
 
     fn serialize_str(self, v: &str) -> SerResult {
-        put_str(self.buf, v);
+        put_str(&mut self.w.buf, v);
         Ok(())
     }
 
@@ -387,18 +335,18 @@ impl<'a> ser::Serializer for ValueSer<'a> {
         if len > MAX_LEN {
             return Err(SerError::TooLarge);
         }
-        self.buf.push(tag::LIST);
-        super::encode_varint(len as u64, self.buf);
-        self.buf.reserve(len);
+        self.w.buf.push(tag::LIST);
+        super::encode_varint(len as u64, &mut self.w.buf);
+        self.w.buf.reserve(len);
         for &b in v {
-            self.buf.extend_from_slice(&[tag::LIST_ELEMENT, 9]);
-            put_number(self.buf, b.into());
+            self.w.buf.extend_from_slice(&[tag::LIST_ELEMENT, 9]);
+            put_number(&mut self.w.buf, b.into());
         }
         Ok(())
     }
 
     fn serialize_none(self) -> SerResult {
-        put_null(self.buf);
+        put_null(&mut self.w.buf);
         Ok(())
     }
 
@@ -407,12 +355,12 @@ impl<'a> ser::Serializer for ValueSer<'a> {
     }
 
     fn serialize_unit(self) -> SerResult {
-        put_null(self.buf);
+        put_null(&mut self.w.buf);
         Ok(())
     }
 
     fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
-        put_null(self.buf);
+        put_null(&mut self.w.buf);
         Ok(())
     }
 
@@ -422,7 +370,7 @@ impl<'a> ser::Serializer for ValueSer<'a> {
         _index: u32,
         variant: &'static str,
     ) -> SerResult {
-        put_str(self.buf, variant);
+        put_str(&mut self.w.buf, variant);
         Ok(())
     }
 
@@ -441,20 +389,15 @@ impl<'a> ser::Serializer for ValueSer<'a> {
         variant: &'static str,
         v: &T,
     ) -> SerResult {
-        self.buf.push(tag::STRUCT);
-        let mut open = Open::one(reserve_len(self.buf));
-        open_variant(self.buf, variant, &mut open);
-        v.serialize(ValueSer::new(self.buf))?;
-        open.close_all(self.buf)
+        let mut open = Open::one(self.w.open(tag::STRUCT));
+        open_variant(self.w, variant, &mut open);
+        v.serialize(ValueSer::new(self.w))?;
+        open.close_all(self.w)
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> SerResult<SeqSer<'a>> {
-        self.buf.push(tag::LIST);
-        let open = Open::one(reserve_len(self.buf));
-        Ok(SeqSer {
-            buf: self.buf,
-            open,
-        })
+        let open = Open::one(self.w.open(tag::LIST));
+        Ok(SeqSer { w: self.w, open })
     }
 
     fn serialize_tuple(self, len: usize) -> SerResult<SeqSer<'a>> {
@@ -472,21 +415,15 @@ impl<'a> ser::Serializer for ValueSer<'a> {
         variant: &'static str,
         _len: usize,
     ) -> SerResult<SeqSer<'a>> {
-        self.buf.push(tag::STRUCT);
-        let mut open = Open::one(reserve_len(self.buf));
-        open_variant(self.buf, variant, &mut open);
-        self.buf.push(tag::LIST);
-        open.push(reserve_len(self.buf));
-        Ok(SeqSer {
-            buf: self.buf,
-            open,
-        })
+        let mut open = Open::one(self.w.open(tag::STRUCT));
+        open_variant(self.w, variant, &mut open);
+        open.push(self.w.open(tag::LIST));
+        Ok(SeqSer { w: self.w, open })
     }
 
     fn serialize_map(self, _len: Option<usize>) -> SerResult<MapSer<'a>> {
-        self.buf.push(tag::STRUCT);
-        let open = Open::one(reserve_len(self.buf));
-        Ok(MapSer::new(self.buf, open))
+        let open = Open::one(self.w.open(tag::STRUCT));
+        Ok(MapSer::new(self.w, open))
     }
 
     fn serialize_struct(self, _name: &'static str, _len: usize) -> SerResult<MapSer<'a>> {
@@ -500,12 +437,10 @@ impl<'a> ser::Serializer for ValueSer<'a> {
         variant: &'static str,
         _len: usize,
     ) -> SerResult<MapSer<'a>> {
-        self.buf.push(tag::STRUCT);
-        let mut open = Open::one(reserve_len(self.buf));
-        open_variant(self.buf, variant, &mut open);
-        self.buf.push(tag::STRUCT);
-        open.push(reserve_len(self.buf));
-        Ok(MapSer::new(self.buf, open))
+        let mut open = Open::one(self.w.open(tag::STRUCT));
+        open_variant(self.w, variant, &mut open);
+        open.push(self.w.open(tag::STRUCT));
+        Ok(MapSer::new(self.w, open))
     }
 }
 
@@ -516,12 +451,12 @@ impl<'a> ser::Serializer for ValueSer<'a> {
 /// Writes the content of a bare `google.protobuf.Struct` message; refuses anything that
 /// [`super::super::to_struct`] refuses, naming it the same way.
 pub(crate) struct StructSer<'a> {
-    buf: &'a mut Vec<u8>,
+    w: &'a mut Writer,
 }
 
 impl<'a> StructSer<'a> {
-    pub(crate) fn new(buf: &'a mut Vec<u8>) -> Self {
-        Self { buf }
+    pub(crate) fn new(w: &'a mut Writer) -> Self {
+        Self { w }
     }
 }
 
@@ -662,9 +597,9 @@ impl<'a> ser::Serializer for StructSer<'a> {
         v: &T,
     ) -> SerResult {
         let mut open = Open::default();
-        open_variant(self.buf, variant, &mut open);
-        v.serialize(ValueSer::new(self.buf))?;
-        open.close_all(self.buf)
+        open_variant(self.w, variant, &mut open);
+        v.serialize(ValueSer::new(self.w))?;
+        open.close_all(self.w)
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> SerResult<SeqSer<'a>> {
@@ -687,21 +622,17 @@ impl<'a> ser::Serializer for StructSer<'a> {
         _len: usize,
     ) -> SerResult<SeqSer<'a>> {
         let mut open = Open::default();
-        open_variant(self.buf, variant, &mut open);
-        self.buf.push(tag::LIST);
-        open.push(reserve_len(self.buf));
-        Ok(SeqSer {
-            buf: self.buf,
-            open,
-        })
+        open_variant(self.w, variant, &mut open);
+        open.push(self.w.open(tag::LIST));
+        Ok(SeqSer { w: self.w, open })
     }
 
     fn serialize_map(self, _len: Option<usize>) -> SerResult<MapSer<'a>> {
-        Ok(MapSer::new(self.buf, Open::default()))
+        Ok(MapSer::new(self.w, Open::default()))
     }
 
     fn serialize_struct(self, _name: &'static str, _len: usize) -> SerResult<MapSer<'a>> {
-        Ok(MapSer::new(self.buf, Open::default()))
+        Ok(MapSer::new(self.w, Open::default()))
     }
 
     fn serialize_struct_variant(
@@ -712,10 +643,9 @@ impl<'a> ser::Serializer for StructSer<'a> {
         _len: usize,
     ) -> SerResult<MapSer<'a>> {
         let mut open = Open::default();
-        open_variant(self.buf, variant, &mut open);
-        self.buf.push(tag::STRUCT);
-        open.push(reserve_len(self.buf));
-        Ok(MapSer::new(self.buf, open))
+        open_variant(self.w, variant, &mut open);
+        open.push(self.w.open(tag::STRUCT));
+        Ok(MapSer::new(self.w, open))
     }
 }
 
@@ -725,17 +655,16 @@ impl<'a> ser::Serializer for StructSer<'a> {
 
 /// Sequences, tuples and tuple variants: `ListValue` elements.
 pub(crate) struct SeqSer<'a> {
-    buf: &'a mut Vec<u8>,
+    w: &'a mut Writer,
     open: Open,
 }
 
 impl SeqSer<'_> {
     #[inline]
     fn element<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
-        self.buf.push(tag::LIST_ELEMENT);
-        let at = reserve_len(self.buf);
-        v.serialize(ValueSer::new(self.buf))?;
-        close(self.buf, at)
+        let at = self.w.open(tag::LIST_ELEMENT);
+        v.serialize(ValueSer::new(self.w))?;
+        self.w.close(at)
     }
 }
 
@@ -748,7 +677,7 @@ impl ser::SerializeSeq for SeqSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -761,7 +690,7 @@ impl ser::SerializeTuple for SeqSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -774,7 +703,7 @@ impl ser::SerializeTupleStruct for SeqSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -787,7 +716,7 @@ impl ser::SerializeTupleVariant for SeqSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -797,7 +726,7 @@ impl ser::SerializeTupleVariant for SeqSer<'_> {
 
 /// Maps, structs and struct variants: `Struct` entries.
 pub(crate) struct MapSer<'a> {
-    buf: &'a mut Vec<u8>,
+    w: &'a mut Writer,
     open: Open,
     /// Placeholder of the entry whose key was written and whose value has not been.
     entry: Option<usize>,
@@ -805,9 +734,9 @@ pub(crate) struct MapSer<'a> {
 
 impl<'a> MapSer<'a> {
     #[inline]
-    fn new(buf: &'a mut Vec<u8>, open: Open) -> Self {
+    fn new(w: &'a mut Writer, open: Open) -> Self {
         Self {
-            buf,
+            w,
             open,
             entry: None,
         }
@@ -816,18 +745,29 @@ impl<'a> MapSer<'a> {
     /// Writes the value of the entry opened at `entry` and closes both.
     #[inline]
     fn value<T: ?Sized + Serialize>(&mut self, entry: usize, v: &T) -> SerResult {
-        self.buf.push(tag::ENTRY_VALUE);
-        let at = reserve_len(self.buf);
-        v.serialize(ValueSer::new(self.buf))?;
-        close(self.buf, at)?;
-        close(self.buf, entry)
+        let at = self.w.open(tag::ENTRY_VALUE);
+        v.serialize(ValueSer::new(self.w))?;
+        self.w.close(at)?;
+        self.w.close(entry)
     }
 
     #[inline]
     fn field<T: ?Sized + Serialize>(&mut self, key: &str, v: &T) -> SerResult {
-        self.buf.push(tag::STRUCT_ENTRY);
-        let entry = reserve_len(self.buf);
-        put_key(self.buf, key);
+        let buf = &mut self.w.buf;
+        let entry = buf.len() + 1;
+        match key.len() {
+            // The common case in one four-byte write: entry tag, entry length placeholder, key
+            // tag, key length.
+            #[allow(clippy::cast_possible_truncation)]
+            len @ 1..0x80 => {
+                buf.extend_from_slice(&[tag::STRUCT_ENTRY, 0, tag::ENTRY_KEY, len as u8]);
+                buf.extend_from_slice(key.as_bytes());
+            }
+            _ => {
+                buf.extend_from_slice(&[tag::STRUCT_ENTRY, 0]);
+                put_key(buf, key);
+            }
+        }
         self.value(entry, v)
     }
 }
@@ -837,9 +777,8 @@ impl ser::SerializeMap for MapSer<'_> {
     type Error = SerError;
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> SerResult {
-        self.buf.push(tag::STRUCT_ENTRY);
-        self.entry = Some(reserve_len(self.buf));
-        key.serialize(KeySer { buf: self.buf })
+        self.entry = Some(self.w.open(tag::STRUCT_ENTRY));
+        key.serialize(KeySer { w: self.w })
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
@@ -851,7 +790,7 @@ impl ser::SerializeMap for MapSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -864,7 +803,7 @@ impl ser::SerializeStruct for MapSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -877,7 +816,7 @@ impl ser::SerializeStructVariant for MapSer<'_> {
     }
 
     fn end(self) -> SerResult {
-        self.open.close_all(self.buf)
+        self.open.close_all(self.w)
     }
 }
 
@@ -888,7 +827,7 @@ impl ser::SerializeStructVariant for MapSer<'_> {
 /// Writes a map entry's key field: strings, and numbers, booleans, chars and unit variants as
 /// their text (as `serde_json` does); anything else is an error.
 struct KeySer<'a> {
-    buf: &'a mut Vec<u8>,
+    w: &'a mut Writer,
 }
 
 fn key_must_be_a_string<T>() -> SerResult<T> {
@@ -898,10 +837,9 @@ fn key_must_be_a_string<T>() -> SerResult<T> {
 impl KeySer<'_> {
     /// A number's text as the key (never empty, at most 40 bytes).
     fn display(self, v: impl Display) -> SerResult {
-        self.buf.push(tag::ENTRY_KEY);
-        let at = reserve_len(self.buf);
-        write_display(self.buf, v);
-        close(self.buf, at)
+        let at = self.w.open(tag::ENTRY_KEY);
+        write_display(&mut self.w.buf, v);
+        self.w.close(at)
     }
 }
 
@@ -917,7 +855,7 @@ impl ser::Serializer for KeySer<'_> {
     type SerializeStructVariant = Impossible<(), SerError>;
 
     fn serialize_bool(self, v: bool) -> SerResult {
-        put_key(self.buf, if v { "true" } else { "false" });
+        put_key(&mut self.w.buf, if v { "true" } else { "false" });
         Ok(())
     }
 
@@ -977,12 +915,12 @@ impl ser::Serializer for KeySer<'_> {
     }
 
     fn serialize_char(self, v: char) -> SerResult {
-        put_key(self.buf, v.encode_utf8(&mut [0; 4]));
+        put_key(&mut self.w.buf, v.encode_utf8(&mut [0; 4]));
         Ok(())
     }
 
     fn serialize_str(self, v: &str) -> SerResult {
-        put_key(self.buf, v);
+        put_key(&mut self.w.buf, v);
         Ok(())
     }
 
@@ -1012,7 +950,7 @@ impl ser::Serializer for KeySer<'_> {
         _index: u32,
         variant: &'static str,
     ) -> SerResult {
-        put_key(self.buf, variant);
+        put_key(&mut self.w.buf, variant);
         Ok(())
     }
 
