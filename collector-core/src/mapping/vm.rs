@@ -207,7 +207,7 @@ pub fn vm_records(
     }
 
     let vm_name = vm.name().filter(|n| !n.is_empty()).unwrap_or(uuid);
-    let vm_ref = (uuid_text.is_some() || name_text.is_some()).then(|| EntityRef {
+    let vm_ref = (uuid_text.is_some() || name_text.is_some()).then_some(EntityRef {
         name: name_text,
         uuid: uuid_text,
     });
