@@ -380,11 +380,15 @@ impl PrismClient {
     /// `max_pages` requests; entities de-duplicated by [`Entity::key`]. Unpaged kinds (hosts) are
     /// fetched in one request without `length`. With `concurrency > 1` the pages after the first
     /// are fetched concurrently once `total_matches` is known (at most `concurrency` pages in
-    /// memory; order across pages not preserved), then completeness is checked sequentially.
+    /// memory; order across pages not preserved), each page request and its JSON decoding in its
+    /// own tokio task (aborted when the stream is dropped), then completeness is checked
+    /// sequentially. A page whose `entities` is not an array ends the stream with
+    /// [`Error::Paging`] unless `total_matches` shows that nothing remains at its offset.
     ///
     /// While entities are created or deleted during the stream, none is yielded twice but one
-    /// can be missed (Prism has no snapshot). The de-duplication set costs about 100 bytes per
-    /// entity. The stream is `'static`: it owns a clone of the client.
+    /// can be missed (Prism has no snapshot). The de-duplication set costs about 22 bytes per
+    /// entity with a canonical UUID key. The stream is `'static`: it owns a clone of the client;
+    /// it must be polled inside a tokio runtime (as any use of the client).
     ///
     /// ```no_run
     /// # async fn demo(client: nutanix_prism::PrismClient) -> nutanix_prism::Result<()> {

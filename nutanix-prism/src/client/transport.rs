@@ -403,11 +403,7 @@ impl Inner {
         status: u16,
         body: &[u8],
     ) -> Result<T> {
-        let fast = match std::str::from_utf8(body) {
-            Ok(text) => serde_json::from_str::<T>(text),
-            Err(_) => serde_json::from_slice::<T>(body),
-        };
-        match fast {
+        match crate::model::from_json_slice::<T>(body) {
             Ok(value) => Ok(value),
             Err(_) => Err(self.decode_error::<T>(method, url, status, body)),
         }

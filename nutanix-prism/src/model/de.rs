@@ -418,14 +418,47 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
-        while let Some(Elem(item)) = seq.next_element::<Elem<T>>()? {
-            out.extend(item);
-        }
+        while seq.next_element_seed(PushObject(&mut out))?.is_some() {}
         Ok((out, ListShape::Array))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
         Ok((Vec::new(), ListShape::Object))
+    }
+}
+
+/// Decodes one list element straight into the list when it is an object (skips it otherwise),
+/// saving the moves of a large `T` through `Option` wrappers.
+struct PushObject<'a, T>(&'a mut Vec<T>);
+
+impl<'de, T: Deserialize<'de>> de::DeserializeSeed<'de> for PushObject<'_, T> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for PushObject<'_, T> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    scalars_give!(());
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.0
+            .push(T::deserialize(MapAccessDeserializer::new(map))?);
+        Ok(())
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
     }
 }
 
