@@ -74,7 +74,19 @@
 //! # Errors and the buffer
 //!
 //! The `Result`-returning functions append to `buf`. When they fail they truncate `buf` back to
-//! its length on entry, so a caller can keep using it for the next message.
+//! its length on entry, so a caller can keep using it for the next message. (Should a
+//! `Serialize` implementation panic, the serializer functions leave `buf` empty: they hold it
+//! while they write.)
+//!
+//! # How and how fast
+//!
+//! Each nested message (map entry, `Value`, `Struct`, `ListValue`) gets a one-byte length
+//! placeholder, filled in when the message ends. The few messages of 128 bytes or more need a
+//! longer varint; they are noted and fixed in one backward pass at the end, so each byte moves
+//! at most once. Encoding a typical 2.3 KB (JSON) CloudService record of five levels takes about
+//! 30,000 instructions, against about 215,000 for `to_struct` + `prost::Message::encode` and
+//! 137,000 for `json_to_struct` + `encode` of an already built `serde_json::Value` (callgrind):
+//! some 5 to 8 times faster, and with no allocation beyond the output buffer.
 
 mod ser;
 mod writer;
