@@ -89,7 +89,7 @@ type SerResult<T = ()> = Result<T, SerError>;
 
 /// Appends a length-delimited field with a one-byte tag: tag, length, bytes (length known up
 /// front). Tag and one-byte length go out as one two-byte write.
-#[inline]
+#[inline(always)]
 fn put_tagged_bytes(buf: &mut Vec<u8>, tag: u8, bytes: &[u8]) {
     let len = bytes.len();
     if len < 0x80 {

@@ -167,39 +167,53 @@ fn apply(buf: &mut Vec<u8>, records: &mut [Long]) -> Result<(), SerError> {
         total += growth;
     }
 
-    // 2. One backward pass of moves, last placeholder first.
-    sort_by_position(records);
+    // 2. One backward pass of moves, by descending position. Reverse post-order meets a message
+    //    before its descendants (which lie after it); holding each on the stack until a record
+    //    that lies before it comes up yields descending positions without sorting.
     let old_end = buf.len();
     buf.resize(old_end + total, 0);
-    let mut shift = total;
-    let mut segment_end = old_end;
+    let mut mover = Mover {
+        buf,
+        shift: total,
+        segment_end: old_end,
+    };
+    let mut depth = 0;
     for r in records.iter().rev() {
-        let len = r.end_then_len;
-        let width = super::encoded_len_varint(len as u64);
-        buf.copy_within(r.at + 1..segment_end, r.at + 1 + shift);
-        shift -= width - 1;
-        write_varint(&mut buf[r.at + shift..r.at + shift + width], len);
-        segment_end = r.at;
+        while depth > 0 && r.at < stack[depth - 1].0 {
+            depth -= 1;
+            mover.place(stack[depth]);
+        }
+        stack[depth] = (r.at, r.end_then_len);
+        depth += 1;
+    }
+    while depth > 0 {
+        depth -= 1;
+        mover.place(stack[depth]);
     }
     Ok(())
 }
 
-/// Sorts post-ordered records by position. Post-order is nearly sorted (a parent comes after
-/// its descendants only), so insertion sort moves each record past its descendants and no
-/// further; deep pathological nesting falls back to the library sort.
-fn sort_by_position(records: &mut [Long]) {
-    if records.len() > 2 * RECORDS {
-        records.sort_unstable_by_key(|r| r.at);
-        return;
-    }
-    for i in 1..records.len() {
-        let current = records[i];
-        let mut j = i;
-        while j > 0 && records[j - 1].at > current.at {
-            records[j] = records[j - 1];
-            j -= 1;
-        }
-        records[j] = current;
+/// The backward pass: bytes after the placeholders seen so far have moved right by `shift`
+/// plus the growth of those placeholders.
+struct Mover<'a> {
+    buf: &'a mut Vec<u8>,
+    /// Total growth of the placeholders not placed yet (all before `segment_end`).
+    shift: usize,
+    /// Start of the bytes already moved (old position).
+    segment_end: usize,
+}
+
+impl Mover<'_> {
+    /// Moves the bytes between the placeholder at `at` and the previous one placed, and writes
+    /// the final length `len` in front of them.
+    #[inline]
+    fn place(&mut self, (at, len): (usize, usize)) {
+        let width = super::encoded_len_varint(len as u64);
+        self.buf
+            .copy_within(at + 1..self.segment_end, at + 1 + self.shift);
+        self.shift -= width - 1;
+        write_varint(&mut self.buf[at + self.shift..at + self.shift + width], len);
+        self.segment_end = at;
     }
 }
 
@@ -307,6 +321,76 @@ mod tests {
             (want.len(), None),
             "length and first differing byte"
         );
+    }
+
+    /// A message tree: leaf payload sizes and children.
+    enum Node {
+        Leaf(usize),
+        Message(Vec<Node>),
+    }
+
+    fn write_tree(w: &mut Writer, node: &Node) {
+        match node {
+            Node::Leaf(n) => w.buf.extend(std::iter::repeat_n(0x55u8, *n)),
+            Node::Message(children) => {
+                let at = w.open(0x0A);
+                for c in children {
+                    write_tree(w, c);
+                }
+                w.close(at).unwrap();
+            }
+        }
+    }
+
+    fn prost_tree(node: &Node, out: &mut Vec<u8>) {
+        match node {
+            Node::Leaf(n) => out.extend(std::iter::repeat_n(0x55u8, *n)),
+            Node::Message(children) => {
+                let mut inner = Vec::new();
+                for c in children {
+                    prost_tree(c, &mut inner);
+                }
+                out.push(0x0A);
+                prost::encoding::encode_varint(inner.len() as u64, out);
+                out.extend_from_slice(&inner);
+            }
+        }
+    }
+
+    /// A deterministic pseudo-random tree (xorshift), mixing short and long messages, siblings
+    /// and nesting.
+    fn random_tree(state: &mut u64, depth: usize) -> Node {
+        let mut next = || {
+            *state ^= *state << 13;
+            *state ^= *state >> 7;
+            *state ^= *state << 17;
+            *state
+        };
+        if depth == 0 || next() % 4 == 0 {
+            let sizes = [0, 3, 60, 126, 127, 128, 200, 16_384];
+            return Node::Leaf(sizes[(next() % sizes.len() as u64) as usize]);
+        }
+        let n = (next() % 6) as usize;
+        Node::Message((0..n).map(|_| random_tree(state, depth - 1)).collect())
+    }
+
+    #[test]
+    fn random_trees_match_prost() {
+        for seed in 1..300u64 {
+            let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+            let tree = Node::Message(vec![random_tree(&mut state, 6), random_tree(&mut state, 6)]);
+            let mut w = Writer::new(vec![0xAB]);
+            write_tree(&mut w, &tree);
+            let got = w.finish().map_err(|(e, _)| e).unwrap();
+            let mut want = vec![0xAB];
+            prost_tree(&tree, &mut want);
+            assert!(
+                got == want,
+                "seed {seed}: {} vs {} bytes",
+                got.len(),
+                want.len()
+            );
+        }
     }
 
     #[test]
