@@ -1,6 +1,7 @@
 //! Daily cost records per VM and usage type.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::Serialize;
 use time::{Date, Month, OffsetDateTime};
@@ -144,15 +145,29 @@ pub struct CostRecord {
     pub usage_type: String,
     /// VM UUID.
     pub resource: String,
-    /// Prism categories.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: BTreeMap<String, String>,
-    /// Bounded context: `Prism Central`, `Cluster`, `Project`, `VM Name`.
-    pub additional_info: BTreeMap<&'static str, String>,
+    /// Prism categories (shared by every record of the VM).
+    #[serde(skip_serializing_if = "no_tags", serialize_with = "shared")]
+    pub tags: Arc<BTreeMap<String, String>>,
+    /// Bounded context: `Prism Central`, `Cluster`, `Project`, `VM Name` (shared by every record
+    /// of the VM).
+    #[serde(serialize_with = "shared")]
+    pub additional_info: Arc<BTreeMap<&'static str, String>>,
     /// Numeric extras summed monthly by CloudForet: `hours` charged that day.
     pub data: BTreeMap<&'static str, f64>,
     /// `YYYY-MM-DD`.
     pub billed_date: String,
+}
+
+fn no_tags(tags: &Arc<BTreeMap<String, String>>) -> bool {
+    tags.is_empty()
+}
+
+/// Serialises the shared value itself (serde's `rc` feature is not enabled).
+fn shared<T: Serialize, S: serde::Serializer>(
+    value: &Arc<T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    T::serialize(value, serializer)
 }
 
 /// One priced quantity of a VM (a usage type).
@@ -283,8 +298,11 @@ impl<'a> CostModel<'a> {
         if series.is_empty() || vm.vm_uuid.trim().is_empty() {
             return Vec::new();
         }
-        let info = self.additional_info(vm);
-        let mut out = Vec::new();
+        let info = Arc::new(self.additional_info(vm));
+        let tags = Arc::new(vm.tags.clone());
+        let region_code = vm.cluster_uuid.as_deref().filter(|c| !c.is_empty());
+        let days = usize::try_from((range.end() - range.start()).whole_days() + 1).unwrap_or(0);
+        let mut out = Vec::with_capacity(series.len().saturating_mul(days));
         for day in range.days() {
             let start = unix(day);
             let end = start + SECONDS_PER_DAY;
@@ -295,6 +313,7 @@ impl<'a> CostModel<'a> {
             let month_start = unix(day.replace_day(1).unwrap_or(day));
             let before = self.used_seconds(vm, month_start, start);
             let through = before + secs;
+            let date = billed_date(day);
             for s in &series {
                 let micros = s.cost_micros(through) - s.cost_micros(before);
                 out.push(CostRecord {
@@ -302,14 +321,14 @@ impl<'a> CostModel<'a> {
                     usage_quantity: s.quantity(secs),
                     usage_unit: s.unit,
                     provider: PROVIDER,
-                    region_code: vm.cluster_uuid.clone().filter(|c| !c.is_empty()),
+                    region_code: region_code.map(str::to_owned),
                     product: s.product,
                     usage_type: s.usage_type.clone(),
                     resource: vm.vm_uuid.clone(),
-                    tags: vm.tags.clone(),
-                    additional_info: info.clone(),
+                    tags: Arc::clone(&tags),
+                    additional_info: Arc::clone(&info),
                     data: BTreeMap::from([("hours", secs as f64 / 3600.0)]),
-                    billed_date: billed_date(day),
+                    billed_date: date.clone(),
                 });
             }
         }
@@ -385,12 +404,29 @@ fn next_month_start(d: Date) -> Option<Date> {
 
 /// `YYYY-MM-DD`, as `CostInfo.billed_date` requires.
 pub fn billed_date(day: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        day.year(),
-        u8::from(day.month()),
-        day.day()
-    )
+    let (year, month, dom) = (day.year(), u8::from(day.month()), day.day());
+    match u16::try_from(year) {
+        // the common case without the formatting machinery (once per day and VM)
+        Ok(y) if y <= 9999 => {
+            let digit = |n: u16| char::from(b'0' + (n % 10) as u8);
+            let (m, d) = (u16::from(month), u16::from(dom));
+            [
+                digit(y / 1000),
+                digit(y / 100),
+                digit(y / 10),
+                digit(y),
+                '-',
+                digit(m / 10),
+                digit(m),
+                '-',
+                digit(d / 10),
+                digit(d),
+            ]
+            .into_iter()
+            .collect()
+        }
+        _ => format!("{year:04}-{month:02}-{dom:02}"),
+    }
 }
 
 #[cfg(test)]
@@ -512,5 +548,17 @@ mod tests {
             date!(2025 - 12 - 31)
         );
         assert_eq!(billed_date(date!(2025 - 01 - 05)), "2025-01-05");
+        for (y, m, d) in [
+            (0, 1, 1),
+            (7, 2, 28),
+            (999, 12, 31),
+            (2024, 2, 29),
+            (9999, 9, 9),
+            (-1, 3, 4),
+        ] {
+            let day = Date::from_calendar_date(y, Month::try_from(m).unwrap(), d).unwrap();
+            let want = format!("{y:04}-{m:02}-{d:02}");
+            assert_eq!(billed_date(day), want);
+        }
     }
 }

@@ -21,8 +21,10 @@ use serde_json::Value;
 
 pub use vm::{DiskData, Hardware, NicData, NutanixQuery, VmData};
 
-/// A text value of a record: a static string for fixed texts (enum wire strings), otherwise a
-/// shared copy, so that cloning (a Disk record repeats its VM and cluster) never copies bytes.
+/// A text value of a record: a static string for fixed texts (enum wire strings), short texts
+/// (up to [`Text::INLINE`] bytes: UUIDs, names, addresses, timestamps) held inline, longer ones
+/// as a shared copy. Building one rarely allocates, and cloning one (a Disk record repeats its
+/// VM and cluster) never copies more than a few bytes.
 ///
 /// Compares, orders, hashes, prints and serialises as the string it holds.
 #[derive(Clone)]
@@ -31,24 +33,42 @@ pub struct Text(TextRepr);
 #[derive(Clone)]
 enum TextRepr {
     Static(&'static str),
+    Inline { len: u8, bytes: [u8; Text::INLINE] },
     Shared(Arc<str>),
 }
 
 impl Text {
+    /// The longest text held without an allocation (a hyphenated UUID is 36 bytes).
+    pub const INLINE: usize = 38;
+
     /// A static text (no allocation).
     pub const fn from_static(s: &'static str) -> Self {
         Self(TextRepr::Static(s))
     }
 
-    /// A shared copy of `s`.
+    /// A copy of `s`: inline when short, else shared.
     pub fn new(s: &str) -> Self {
-        Self(TextRepr::Shared(Arc::from(s)))
+        match u8::try_from(s.len()) {
+            Ok(len) if s.len() <= Self::INLINE => {
+                let mut bytes = [0; Self::INLINE];
+                if let Some(head) = bytes.get_mut(..s.len()) {
+                    head.copy_from_slice(s.as_bytes());
+                }
+                Self(TextRepr::Inline { len, bytes })
+            }
+            _ => Self(TextRepr::Shared(Arc::from(s))),
+        }
     }
 
     /// The string.
     pub fn as_str(&self) -> &str {
         match &self.0 {
             TextRepr::Static(s) => s,
+            TextRepr::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                // unreachable: built from a whole `&str` of that length
+                .unwrap_or_default(),
             TextRepr::Shared(s) => s,
         }
     }
@@ -133,7 +153,7 @@ impl From<&str> for Text {
 
 impl From<String> for Text {
     fn from(s: String) -> Self {
-        Self(TextRepr::Shared(Arc::from(s)))
+        Self::new(&s)
     }
 }
 
@@ -382,11 +402,41 @@ mod tests {
             KNOWN.is_sorted(),
             "KNOWN must stay sorted for binary search"
         );
-        assert!(
-            matches!(wire(Some("NEW_KIND")), Some(Text(TextRepr::Shared(s))) if &*s == "NEW_KIND")
-        );
+        assert!(matches!(
+            wire(Some("NEW_KIND")),
+            Some(Text(TextRepr::Inline { .. }))
+        ));
         assert_eq!(wire(Some("")), None);
         assert_eq!(wire(None), None);
+    }
+
+    #[test]
+    fn texts_of_every_length_round_trip() {
+        let long = "é".repeat(40);
+        for s in [
+            "",
+            "a",
+            "0005b0f1-8f43-a0f2-02b7-3cecef193712",
+            &long[..38],
+            &long[..40],
+            &long,
+        ] {
+            let t = Text::new(s);
+            assert_eq!(t.as_str(), s);
+            assert_eq!(t.clone(), Text::from(s.to_owned()));
+            assert_eq!(
+                serde_json::to_string(&t).unwrap(),
+                serde_json::to_string(s).unwrap()
+            );
+            let inline = matches!(t.0, TextRepr::Inline { .. });
+            assert_eq!(inline, s.len() <= Text::INLINE, "{s:?}");
+        }
+        assert_eq!(Text::from_static("ON"), Text::new("ON"));
+        assert!(Text::new("a") < Text::from_static("b"));
+        assert_eq!(
+            format!("{:?} {}", Text::new("x"), Text::new("y")),
+            "\"x\" y"
+        );
     }
 
     #[test]
