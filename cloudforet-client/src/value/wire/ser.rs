@@ -18,33 +18,34 @@
 use std::fmt::{self, Display};
 
 use serde::Serialize;
-use serde::ser::{self, Impossible};
+use serde::ser;
 
+use super::key::KeySer;
 use super::writer::Writer;
 use crate::value::MAX_EXACT_INTEGER;
 
 /// Field tags (field number << 3 | wire type) of the three messages.
-mod tag {
+pub(super) mod tag {
     /// `Struct.fields` (map entry, length-delimited).
-    pub(super) const STRUCT_ENTRY: u8 = 1 << 3 | 2;
+    pub(in crate::value::wire) const STRUCT_ENTRY: u8 = 1 << 3 | 2;
     /// Map entry `key` (string).
-    pub(super) const ENTRY_KEY: u8 = 1 << 3 | 2;
+    pub(in crate::value::wire) const ENTRY_KEY: u8 = 1 << 3 | 2;
     /// Map entry `value` (message `Value`).
-    pub(super) const ENTRY_VALUE: u8 = 2 << 3 | 2;
+    pub(in crate::value::wire) const ENTRY_VALUE: u8 = 2 << 3 | 2;
     /// `Value.null_value` (enum, varint).
-    pub(super) const NULL: u8 = 1 << 3;
+    pub(in crate::value::wire) const NULL: u8 = 1 << 3;
     /// `Value.number_value` (double, 64-bit).
-    pub(super) const NUMBER: u8 = 2 << 3 | 1;
+    pub(in crate::value::wire) const NUMBER: u8 = 2 << 3 | 1;
     /// `Value.string_value` (length-delimited).
-    pub(super) const STRING: u8 = 3 << 3 | 2;
+    pub(in crate::value::wire) const STRING: u8 = 3 << 3 | 2;
     /// `Value.bool_value` (varint).
-    pub(super) const BOOL: u8 = 4 << 3;
+    pub(in crate::value::wire) const BOOL: u8 = 4 << 3;
     /// `Value.struct_value` (length-delimited).
-    pub(super) const STRUCT: u8 = 5 << 3 | 2;
+    pub(in crate::value::wire) const STRUCT: u8 = 5 << 3 | 2;
     /// `Value.list_value` (length-delimited).
-    pub(super) const LIST: u8 = 6 << 3 | 2;
+    pub(in crate::value::wire) const LIST: u8 = 6 << 3 | 2;
     /// `ListValue.values` (length-delimited).
-    pub(super) const LIST_ELEMENT: u8 = 1 << 3 | 2;
+    pub(in crate::value::wire) const LIST_ELEMENT: u8 = 1 << 3 | 2;
 }
 
 /// The largest length a protobuf message may have (2 GiB - 1).
@@ -81,7 +82,7 @@ impl ser::Error for SerError {
     }
 }
 
-type SerResult<T = ()> = Result<T, SerError>;
+pub(super) type SerResult<T = ()> = Result<T, SerError>;
 
 // ---------------------------------------------------------------------------------------------
 // Byte-level writers
@@ -141,7 +142,7 @@ fn put_display(w: &mut Writer, v: impl Display) -> SerResult {
     w.close(at)
 }
 
-fn write_display(buf: &mut Vec<u8>, v: impl Display) {
+pub(super) fn write_display(buf: &mut Vec<u8>, v: impl Display) {
     use std::io::Write as _;
     // Writing into a Vec<u8> cannot fail.
     let _ = write!(buf, "{v}");
@@ -174,7 +175,7 @@ fn put_i64(w: &mut Writer, v: i64) -> SerResult {
 
 /// A map entry's key field; an empty key is omitted, as prost omits default map keys.
 #[inline]
-fn put_key(buf: &mut Vec<u8>, key: &str) {
+pub(super) fn put_key(buf: &mut Vec<u8>, key: &str) {
     if !key.is_empty() {
         put_tagged_bytes(buf, tag::ENTRY_KEY, key.as_bytes());
     }
@@ -184,7 +185,7 @@ fn put_key(buf: &mut Vec<u8>, key: &str) {
 /// At most four: `struct_value`, entry, entry value and inner `struct_value`/`list_value` of a
 /// variant written as a `Value`.
 #[derive(Default)]
-struct Open {
+pub(super) struct Open {
     at: [usize; 4],
     n: usize,
 }
@@ -199,7 +200,7 @@ impl Open {
     }
 
     #[inline]
-    fn push(&mut self, at: usize) {
+    pub(super) fn push(&mut self, at: usize) {
         if let Some(slot) = self.at.get_mut(self.n) {
             *slot = at;
             self.n += 1;
@@ -207,7 +208,7 @@ impl Open {
     }
 
     #[inline]
-    fn close_all(&self, w: &mut Writer) -> SerResult {
+    pub(super) fn close_all(&self, w: &mut Writer) -> SerResult {
         for &at in self.at[..self.n].iter().rev() {
             w.close(at)?;
         }
@@ -218,7 +219,7 @@ impl Open {
 /// Opens the single entry `{variant: ...}` of an externally tagged variant, up to and including
 /// the placeholder of its `Value`.
 #[inline]
-fn open_variant(w: &mut Writer, variant: &str, open: &mut Open) {
+pub(super) fn open_variant(w: &mut Writer, variant: &str, open: &mut Open) {
     open.push(w.open(tag::STRUCT_ENTRY));
     put_key(&mut w.buf, variant);
     open.push(w.open(tag::ENTRY_VALUE));
@@ -445,218 +446,13 @@ impl<'a> ser::Serializer for ValueSer<'a> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Bare Struct serializer (top level)
-// ---------------------------------------------------------------------------------------------
-
-/// Writes the content of a bare `google.protobuf.Struct` message; refuses anything that
-/// [`super::super::to_struct`] refuses, naming it the same way.
-pub(crate) struct StructSer<'a> {
-    w: &'a mut Writer,
-}
-
-impl<'a> StructSer<'a> {
-    pub(crate) fn new(w: &'a mut Writer) -> Self {
-        Self { w }
-    }
-}
-
-fn not_an_object<T>(found: &'static str) -> SerResult<T> {
-    Err(SerError::NotAnObject(found))
-}
-
-/// What a number becomes under the number policy, for `NotAnObject`.
-fn u64_kind_name(v: u64) -> &'static str {
-    if v <= MAX_EXACT_INTEGER {
-        "a number"
-    } else {
-        "a string"
-    }
-}
-
-fn i64_kind_name(v: i64) -> &'static str {
-    u64_kind_name(v.unsigned_abs())
-}
-
-fn f64_kind_name(v: f64) -> &'static str {
-    if v.is_finite() { "a number" } else { "null" }
-}
-
-impl<'a> ser::Serializer for StructSer<'a> {
-    type Ok = ();
-    type Error = SerError;
-    type SerializeSeq = SeqSer<'a>;
-    type SerializeTuple = SeqSer<'a>;
-    type SerializeTupleStruct = SeqSer<'a>;
-    type SerializeTupleVariant = SeqSer<'a>;
-    type SerializeMap = MapSer<'a>;
-    type SerializeStruct = MapSer<'a>;
-    type SerializeStructVariant = MapSer<'a>;
-
-    fn serialize_bool(self, _v: bool) -> SerResult {
-        not_an_object("a boolean")
-    }
-
-    fn serialize_i8(self, _v: i8) -> SerResult {
-        not_an_object("a number")
-    }
-
-    fn serialize_i16(self, _v: i16) -> SerResult {
-        not_an_object("a number")
-    }
-
-    fn serialize_i32(self, _v: i32) -> SerResult {
-        not_an_object("a number")
-    }
-
-    fn serialize_i64(self, v: i64) -> SerResult {
-        not_an_object(i64_kind_name(v))
-    }
-
-    fn serialize_i128(self, v: i128) -> SerResult {
-        not_an_object(i64::try_from(v).map_or("a string", i64_kind_name))
-    }
-
-    fn serialize_u8(self, _v: u8) -> SerResult {
-        not_an_object("a number")
-    }
-
-    fn serialize_u16(self, _v: u16) -> SerResult {
-        not_an_object("a number")
-    }
-
-    fn serialize_u32(self, _v: u32) -> SerResult {
-        not_an_object("a number")
-    }
-
-    fn serialize_u64(self, v: u64) -> SerResult {
-        not_an_object(u64_kind_name(v))
-    }
-
-    fn serialize_u128(self, v: u128) -> SerResult {
-        not_an_object(u64::try_from(v).map_or("a string", u64_kind_name))
-    }
-
-    fn serialize_f32(self, v: f32) -> SerResult {
-        not_an_object(f64_kind_name(v.into()))
-    }
-
-    fn serialize_f64(self, v: f64) -> SerResult {
-        not_an_object(f64_kind_name(v))
-    }
-
-    fn serialize_char(self, _v: char) -> SerResult {
-        not_an_object("a string")
-    }
-
-    fn serialize_str(self, _v: &str) -> SerResult {
-        not_an_object("a string")
-    }
-
-    fn serialize_bytes(self, _v: &[u8]) -> SerResult {
-        not_an_object("an array")
-    }
-
-    fn serialize_none(self) -> SerResult {
-        not_an_object("null")
-    }
-
-    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> SerResult {
-        v.serialize(self)
-    }
-
-    fn serialize_unit(self) -> SerResult {
-        not_an_object("null")
-    }
-
-    fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
-        not_an_object("null")
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-    ) -> SerResult {
-        not_an_object("a string")
-    }
-
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        v: &T,
-    ) -> SerResult {
-        v.serialize(self)
-    }
-
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        v: &T,
-    ) -> SerResult {
-        let mut open = Open::default();
-        open_variant(self.w, variant, &mut open);
-        v.serialize(ValueSer::new(self.w))?;
-        open.close_all(self.w)
-    }
-
-    fn serialize_seq(self, _len: Option<usize>) -> SerResult<SeqSer<'a>> {
-        not_an_object("an array")
-    }
-
-    fn serialize_tuple(self, _len: usize) -> SerResult<SeqSer<'a>> {
-        not_an_object("an array")
-    }
-
-    fn serialize_tuple_struct(self, _name: &'static str, _len: usize) -> SerResult<SeqSer<'a>> {
-        not_an_object("an array")
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> SerResult<SeqSer<'a>> {
-        let mut open = Open::default();
-        open_variant(self.w, variant, &mut open);
-        open.push(self.w.open(tag::LIST));
-        Ok(SeqSer { w: self.w, open })
-    }
-
-    fn serialize_map(self, _len: Option<usize>) -> SerResult<MapSer<'a>> {
-        Ok(MapSer::new(self.w, Open::default()))
-    }
-
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> SerResult<MapSer<'a>> {
-        Ok(MapSer::new(self.w, Open::default()))
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-        _len: usize,
-    ) -> SerResult<MapSer<'a>> {
-        let mut open = Open::default();
-        open_variant(self.w, variant, &mut open);
-        open.push(self.w.open(tag::STRUCT));
-        Ok(MapSer::new(self.w, open))
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
 // Sequences
 // ---------------------------------------------------------------------------------------------
 
 /// Sequences, tuples and tuple variants: `ListValue` elements.
 pub(crate) struct SeqSer<'a> {
-    w: &'a mut Writer,
-    open: Open,
+    pub(super) w: &'a mut Writer,
+    pub(super) open: Open,
 }
 
 impl SeqSer<'_> {
@@ -734,7 +530,7 @@ pub(crate) struct MapSer<'a> {
 
 impl<'a> MapSer<'a> {
     #[inline]
-    fn new(w: &'a mut Writer, open: Open) -> Self {
+    pub(super) fn new(w: &'a mut Writer, open: Open) -> Self {
         Self {
             w,
             open,
@@ -778,7 +574,7 @@ impl ser::SerializeMap for MapSer<'_> {
 
     fn serialize_key<T: ?Sized + Serialize>(&mut self, key: &T) -> SerResult {
         self.entry = Some(self.w.open(tag::STRUCT_ENTRY));
-        key.serialize(KeySer { w: self.w })
+        key.serialize(KeySer::new(self.w))
     }
 
     fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> SerResult {
@@ -817,206 +613,5 @@ impl ser::SerializeStructVariant for MapSer<'_> {
 
     fn end(self) -> SerResult {
         self.open.close_all(self.w)
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Map keys
-// ---------------------------------------------------------------------------------------------
-
-/// Writes a map entry's key field: strings, and numbers, booleans, chars and unit variants as
-/// their text (as `serde_json` does); anything else is an error.
-struct KeySer<'a> {
-    w: &'a mut Writer,
-}
-
-fn key_must_be_a_string<T>() -> SerResult<T> {
-    Err(SerError::Custom("key must be a string".to_owned()))
-}
-
-impl KeySer<'_> {
-    /// A number's text as the key (never empty, at most 40 bytes).
-    fn display(self, v: impl Display) -> SerResult {
-        let at = self.w.open(tag::ENTRY_KEY);
-        write_display(&mut self.w.buf, v);
-        self.w.close(at)
-    }
-}
-
-impl ser::Serializer for KeySer<'_> {
-    type Ok = ();
-    type Error = SerError;
-    type SerializeSeq = Impossible<(), SerError>;
-    type SerializeTuple = Impossible<(), SerError>;
-    type SerializeTupleStruct = Impossible<(), SerError>;
-    type SerializeTupleVariant = Impossible<(), SerError>;
-    type SerializeMap = Impossible<(), SerError>;
-    type SerializeStruct = Impossible<(), SerError>;
-    type SerializeStructVariant = Impossible<(), SerError>;
-
-    fn serialize_bool(self, v: bool) -> SerResult {
-        put_key(&mut self.w.buf, if v { "true" } else { "false" });
-        Ok(())
-    }
-
-    fn serialize_i8(self, v: i8) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_i16(self, v: i16) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_i32(self, v: i32) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_i64(self, v: i64) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_i128(self, v: i128) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_u8(self, v: u8) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_u16(self, v: u16) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_u32(self, v: u32) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_u64(self, v: u64) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_u128(self, v: u128) -> SerResult {
-        self.display(v)
-    }
-
-    fn serialize_f32(self, v: f32) -> SerResult {
-        self.serialize_f64(v.into())
-    }
-
-    fn serialize_f64(self, v: f64) -> SerResult {
-        if !v.is_finite() {
-            return Err(SerError::Custom("float key must be finite".to_owned()));
-        }
-        // serde_json's own text for the number, as `value::ser` uses.
-        match serde_json::Number::from_f64(v) {
-            Some(n) => self.display(n),
-            None => self.display(v),
-        }
-    }
-
-    fn serialize_char(self, v: char) -> SerResult {
-        put_key(&mut self.w.buf, v.encode_utf8(&mut [0; 4]));
-        Ok(())
-    }
-
-    fn serialize_str(self, v: &str) -> SerResult {
-        put_key(&mut self.w.buf, v);
-        Ok(())
-    }
-
-    fn serialize_bytes(self, _v: &[u8]) -> SerResult {
-        key_must_be_a_string()
-    }
-
-    fn serialize_none(self) -> SerResult {
-        key_must_be_a_string()
-    }
-
-    fn serialize_some<T: ?Sized + Serialize>(self, _v: &T) -> SerResult {
-        key_must_be_a_string()
-    }
-
-    fn serialize_unit(self) -> SerResult {
-        key_must_be_a_string()
-    }
-
-    fn serialize_unit_struct(self, _name: &'static str) -> SerResult {
-        key_must_be_a_string()
-    }
-
-    fn serialize_unit_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        variant: &'static str,
-    ) -> SerResult {
-        put_key(&mut self.w.buf, variant);
-        Ok(())
-    }
-
-    fn serialize_newtype_struct<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        v: &T,
-    ) -> SerResult {
-        v.serialize(self)
-    }
-
-    fn serialize_newtype_variant<T: ?Sized + Serialize>(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _v: &T,
-    ) -> SerResult {
-        key_must_be_a_string()
-    }
-
-    fn serialize_seq(self, _len: Option<usize>) -> SerResult<Self::SerializeSeq> {
-        key_must_be_a_string()
-    }
-
-    fn serialize_tuple(self, _len: usize) -> SerResult<Self::SerializeTuple> {
-        key_must_be_a_string()
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> SerResult<Self::SerializeTupleStruct> {
-        key_must_be_a_string()
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> SerResult<Self::SerializeTupleVariant> {
-        key_must_be_a_string()
-    }
-
-    fn serialize_map(self, _len: Option<usize>) -> SerResult<Self::SerializeMap> {
-        key_must_be_a_string()
-    }
-
-    fn serialize_struct(
-        self,
-        _name: &'static str,
-        _len: usize,
-    ) -> SerResult<Self::SerializeStruct> {
-        key_must_be_a_string()
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _name: &'static str,
-        _index: u32,
-        _variant: &'static str,
-        _len: usize,
-    ) -> SerResult<Self::SerializeStructVariant> {
-        key_must_be_a_string()
     }
 }

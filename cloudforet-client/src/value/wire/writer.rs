@@ -12,9 +12,9 @@
 //! 1. Lengths: messages close innermost first, so the records come in post-order. Walking them
 //!    with a stack gives each message its final length (its raw length plus the growth of the
 //!    long messages inside it) and so its varint width.
-//! 2. Moves: from the last placeholder to the first, the bytes after each placeholder move
-//!    right by the growth of every placeholder before and including it, and the varint is
-//!    written in the gap.
+//! 2. Moves: from the last placeholder to the first (descending positions come from the
+//!    post-order with a stack, no sort), the bytes after each placeholder move right by the
+//!    growth of every placeholder before and including it, and the varint is written in the gap.
 //!
 //! The records live in a fixed array; a message with more than [`RECORDS`] long parts spills
 //! them to a `Vec` (applying them early instead would move placeholders that serializers still
