@@ -8,6 +8,9 @@
 //!   identical input);
 //! - [`mapping`]: Prism `Vm`, `Cluster`, `Host`, `Image`, `Subnet`, `VolumeGroup` → records
 //!   (provider `nutanix`; groups `Compute`, `Storage`, `Networking`, `Cluster`; see [`catalog`]);
+//! - [`data`]: the typed `data` of VirtualMachine and Disk records (plain structs with sorted
+//!   keys, so a record serialises straight into canonical JSON or a protobuf `Struct` without an
+//!   intermediate `serde_json::Value`);
 //! - [`views`]: the console layouts (table, search, widgets, detail tabs), built once;
 //! - [`plan`]: the collection plan, a pure `Stream` transformation from per-kind entity
 //!   streams to records in CloudForet's order (types, resources, regions);

@@ -156,7 +156,7 @@ pub struct NicData {
     pub floating_ip: Option<Text>,
     /// IP addresses of the endpoints, in wire order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ip_addresses: Vec<String>,
+    pub ip_addresses: Vec<Text>,
     /// Whether the NIC is connected.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub is_connected: Option<bool>,

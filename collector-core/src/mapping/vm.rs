@@ -13,7 +13,7 @@ use crate::catalog::ServiceKind;
 use crate::context::PrismCentral;
 use crate::cost::{DiskUsage, VmUsage};
 use crate::data::{
-    DiskData, EntityRef, Hardware, KindRef, NicData, NutanixQuery, VmData, text, wire,
+    DiskData, EntityRef, Hardware, KindRef, NicData, NutanixQuery, Text, VmData, text, wire,
 };
 use crate::error::Result;
 use crate::record::ResourceRecord;
@@ -93,7 +93,7 @@ fn nic_data(n: &Nic) -> NicData {
         ip_addresses: n
             .ip_addresses()
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
+            .map(Text::new)
             .collect(),
         is_connected: n.is_connected,
         mac_address: text(n.mac_address.as_deref()),
