@@ -299,7 +299,7 @@ impl Run<'_> {
             && let Some(code) = s.region_code.as_deref().filter(|c| !c.is_empty())
         {
             let hint = if s.cloud_service_type == ServiceKind::Cluster.type_name() {
-                s.name.clone()
+                s.name.as_deref().map(str::to_owned)
             } else {
                 s.data.cluster_name().map(str::to_owned)
             };

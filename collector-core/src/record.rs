@@ -176,7 +176,7 @@ impl ResourceRecord {
             return Err(Error::MissingResourceId {
                 cloud_service_group: s.cloud_service_group.into_owned(),
                 cloud_service_type: s.cloud_service_type.into_owned(),
-                name: s.name,
+                name: s.name.map(|n| n.to_string()),
             });
         }
         Ok(Self::success(

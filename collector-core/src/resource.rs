@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::data::ServiceData;
+use crate::data::{ServiceData, Text};
 
 /// The provider name every record carries.
 pub const PROVIDER: &str = "nutanix";
@@ -20,21 +20,23 @@ pub const PROVIDER: &str = "nutanix";
 pub struct CloudServiceReference {
     /// Link to the entity in the Prism Central console.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub external_link: Option<String>,
+    pub external_link: Option<Text>,
     /// The Prism entity UUID; never empty (records with an empty id are refused).
-    pub resource_id: String,
+    pub resource_id: Text,
 }
 
 /// An `inventory.CloudService` resource.
 ///
 /// Fields are declared in byte order of their keys (here and in every record type), so a serde
-/// serializer writes each object with sorted keys, as canonical JSON has them.
+/// serializer writes each object with sorted keys, as canonical JSON has them. Texts are
+/// [`Text`]s: short ones (UUIDs, names) are held inline and long ones (console links) are shared
+/// between the records of one entity, so building a record rarely allocates.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct CloudService {
     /// The Prism Central the entity was collected from.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
+    pub account: Option<Text>,
     /// Cloud service group (`Compute`, `Storage`, `Networking`, `Cluster`).
     pub cloud_service_group: Cow<'static, str>,
     /// Cloud service type (`VirtualMachine`, `Disk`, ...).
@@ -46,24 +48,24 @@ pub struct CloudService {
     pub instance_size: Option<f32>,
     /// Instance type, e.g. `4vCPU-16GiB` for VMs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub instance_type: Option<String>,
+    pub instance_type: Option<Text>,
     /// IP addresses, sorted and de-duplicated.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub ip_addresses: Vec<String>,
+    pub ip_addresses: Vec<Text>,
     /// Console metadata (`view.sub_data.reference` to the type, view style B); shared, built once
     /// per type.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Cow<'static, Value>>,
     /// Display name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<Text>,
     /// Always [`PROVIDER`].
     pub provider: Cow<'static, str>,
     /// Identity of the entity.
     pub reference: CloudServiceReference,
     /// Region code: the Prism Element cluster UUID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub region_code: Option<String>,
+    pub region_code: Option<Text>,
     /// Tags (Prism categories, multi-values joined).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,

@@ -74,6 +74,13 @@ impl Text {
     }
 }
 
+impl Default for Text {
+    /// The empty text.
+    fn default() -> Self {
+        Self::from_static("")
+    }
+}
+
 impl std::ops::Deref for Text {
     type Target = str;
 

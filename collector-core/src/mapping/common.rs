@@ -237,8 +237,8 @@ pub(crate) fn service(
 ) -> CloudService {
     let uuid = uuid.map(str::trim).unwrap_or_default();
     let link = pc.entity_link(kind.console_plural(), kind.prism_kind(), uuid);
-    let name = name.filter(|n| !n.trim().is_empty()).map(str::to_owned);
-    linked_service(kind, pc, uuid, name, link)
+    let name = name.filter(|n| !n.trim().is_empty()).map(Text::new);
+    linked_service(kind, pc, uuid, name, link.map(Text::from))
 }
 
 /// [`service`] with a given console link (Disk records link to their VM) and an owned name
@@ -247,25 +247,26 @@ pub(crate) fn linked_service(
     kind: ServiceKind,
     pc: &PrismCentral,
     uuid: &str,
-    name: Option<String>,
-    external_link: Option<String>,
+    name: Option<Text>,
+    external_link: Option<Text>,
 ) -> CloudService {
     let uuid = uuid.trim();
+    let resource_id = Text::new(uuid);
     let name = name
         .filter(|n| !n.trim().is_empty())
-        .or_else(|| (!uuid.is_empty()).then(|| uuid.to_owned()));
+        .or_else(|| (!uuid.is_empty()).then(|| resource_id.clone()));
     CloudService {
         name,
         provider: Cow::Borrowed(PROVIDER),
         cloud_service_group: Cow::Borrowed(kind.group()),
         cloud_service_type: Cow::Borrowed(kind.type_name()),
-        account: pc.account().map(str::to_owned),
+        account: pc.account().map(Text::new),
         instance_type: None,
         instance_size: None,
         ip_addresses: Vec::new(),
         region_code: None,
         reference: CloudServiceReference {
-            resource_id: uuid.to_owned(),
+            resource_id,
             external_link,
         },
         tags: BTreeMap::new(),
@@ -275,16 +276,15 @@ pub(crate) fn linked_service(
 }
 
 /// Sorted, de-duplicated, non-empty IP addresses.
-pub(crate) fn sorted_ips<'a>(ips: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut v: Vec<String> = ips
+pub(crate) fn sorted_ips<'a>(ips: impl IntoIterator<Item = &'a str>) -> Vec<Text> {
+    let mut v: Vec<&str> = ips
         .into_iter()
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(str::to_owned)
         .collect();
-    v.sort();
+    v.sort_unstable();
     v.dedup();
-    v
+    v.into_iter().map(Text::new).collect()
 }
 
 #[cfg(test)]

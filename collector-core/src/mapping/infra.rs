@@ -9,6 +9,7 @@ use super::common::{
 };
 use crate::catalog::ServiceKind;
 use crate::context::PrismCentral;
+use crate::data::Text;
 use crate::error::Result;
 use crate::record::ResourceRecord;
 use crate::resource::Region;
@@ -119,7 +120,7 @@ pub fn cluster_record(pc: &PrismCentral, c: &Cluster) -> Option<Result<ResourceR
         .put("categories", Some(categories_rows(&categories)))
         .build();
     let mut svc = service(ServiceKind::Cluster, pc, uuid, c.name());
-    svc.region_code = uuid.filter(|u| !u.is_empty()).map(str::to_owned);
+    svc.region_code = uuid.filter(|u| !u.is_empty()).map(Text::new);
     svc.ip_addresses = sorted_ips(c.external_ip());
     svc.tags = categories_to_tags(&categories);
     svc.data = data.into();
@@ -189,7 +190,7 @@ pub fn host_record(pc: &PrismCentral, h: &Host, clusters: &ClusterNames) -> Resu
         .put("categories", Some(categories_rows(&categories)))
         .build();
     let mut svc = service(ServiceKind::Host, pc, h.uuid(), h.name());
-    svc.region_code = ref_uuid(h.cluster_reference()).map(str::to_owned);
+    svc.region_code = ref_uuid(h.cluster_reference()).map(Text::new);
     svc.ip_addresses = sorted_ips(h.hypervisor_ip().into_iter().chain(h.controller_vm_ip()));
     svc.tags = categories_to_tags(&categories);
     svc.data = data.into();

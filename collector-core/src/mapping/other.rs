@@ -8,6 +8,7 @@ use super::common::{
 };
 use crate::catalog::ServiceKind;
 use crate::context::PrismCentral;
+use crate::data::Text;
 use crate::error::Result;
 use crate::record::ResourceRecord;
 
@@ -84,7 +85,7 @@ pub fn image_record(
         .build();
     let mut svc = service(ServiceKind::Image, pc, i.uuid(), i.name());
     if let [only] = cluster_refs {
-        svc.region_code = ref_uuid(Some(only)).map(str::to_owned);
+        svc.region_code = ref_uuid(Some(only)).map(Text::new);
     }
     svc.tags = categories_to_tags(&categories);
     svc.data = data.into();
@@ -155,7 +156,7 @@ pub fn subnet_record(
         .put("categories", Some(categories_rows(&categories)))
         .build();
     let mut svc = service(ServiceKind::Subnet, pc, s.uuid(), s.name());
-    svc.region_code = ref_uuid(s.cluster_reference()).map(str::to_owned);
+    svc.region_code = ref_uuid(s.cluster_reference()).map(Text::new);
     svc.tags = categories_to_tags(&categories);
     svc.data = data.into();
     ResourceRecord::cloud_service(svc)
@@ -232,7 +233,7 @@ pub fn volume_group_record(
         .put("categories", Some(categories_rows(&categories)))
         .build();
     let mut svc = service(ServiceKind::VolumeGroup, pc, v.uuid(), v.name());
-    svc.region_code = ref_uuid(v.cluster_reference()).map(str::to_owned);
+    svc.region_code = ref_uuid(v.cluster_reference()).map(Text::new);
     svc.tags = categories_to_tags(&categories);
     svc.data = data.into();
     ResourceRecord::cloud_service(svc)

@@ -140,6 +140,7 @@ pub fn vm_records(
     // shared by the VM's data, its `nutanix` block and its Disk records
     let uuid_text = text(Some(uuid));
     let name_text = text(vm.name());
+    let cluster_uuid_text = text(cluster_uuid);
 
     let disk_count = real_disks(disk_list).count();
     let provisioned = real_disks(disk_list)
@@ -180,7 +181,7 @@ pub fn vm_records(
         ),
         nics: nics.iter().map(nic_data).collect(),
         nutanix: uuid_text.as_ref().map(|vm_uuid| NutanixQuery {
-            cluster_uuid: cluster.as_ref().and_then(|c| c.uuid.clone()),
+            cluster_uuid: cluster_uuid_text.clone(),
             prism_central: text(Some(pc.host.as_str())),
             prism_central_uuid: text(pc.uuid.as_deref()),
             vm_uuid: Some(vm_uuid.clone()),
@@ -193,10 +194,10 @@ pub fn vm_records(
     });
 
     let mut svc = service(ServiceKind::VirtualMachine, pc, Some(uuid), vm.name());
-    svc.instance_type = instance_type(vcpus, memory);
+    svc.instance_type = instance_type(vcpus, memory).map(Text::from);
     svc.instance_size = vcpus.map(|v| v as f32);
     svc.ip_addresses = sorted_ips(nics.iter().flat_map(Nic::ip_addresses));
-    svc.region_code = cluster_uuid.map(str::to_owned);
+    svc.region_code = cluster_uuid_text.clone();
     svc.tags = tags;
 
     let mut out = Vec::with_capacity(1 + disk_count);
@@ -216,8 +217,9 @@ pub fn vm_records(
     let vm_link = if uuid.trim() == uuid {
         svc.reference.external_link.clone()
     } else {
-        pc.entity_link("vms", "vm", uuid)
+        pc.entity_link("vms", "vm", uuid).map(Text::from)
     };
+    let mut name_buf = String::new();
     out.extend(
         disk_list
             .iter()
@@ -233,14 +235,13 @@ pub fn vm_records(
                     addr.and_then(|a| a.device_index),
                 ) {
                     (Some(a), Some(i)) => {
-                        let a = a.as_str();
-                        let mut name = String::with_capacity(vm_name.len() + a.len() + 8);
-                        name.push_str(vm_name);
-                        name.push_str(" / ");
-                        name.push_str(a);
-                        name.push('.');
-                        push_int(&mut name, i);
-                        Some(name)
+                        name_buf.clear();
+                        name_buf.push_str(vm_name);
+                        name_buf.push_str(" / ");
+                        name_buf.push_str(a.as_str());
+                        name_buf.push('.');
+                        push_int(&mut name_buf, i);
+                        Some(Text::new(&name_buf))
                     }
                     _ => None,
                 };
@@ -254,7 +255,7 @@ pub fn vm_records(
                     name,
                     vm_link.clone(),
                 );
-                svc.region_code = cluster_uuid.map(str::to_owned);
+                svc.region_code.clone_from(&cluster_uuid_text);
                 svc.data = disk.into();
                 ResourceRecord::cloud_service(svc)
             }),

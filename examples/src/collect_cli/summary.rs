@@ -63,11 +63,11 @@ impl Summary {
                         s.cloud_service_group, s.cloud_service_type
                     ))
                     .or_default() += 1;
-                let region = s.region_code.clone().unwrap_or_default();
+                let region = s.region_code.as_deref().unwrap_or_default().to_owned();
                 if s.cloud_service_type == "Cluster"
                     && let Some(name) = &s.name
                 {
-                    self.cluster_names.insert(region.clone(), name.clone());
+                    self.cluster_names.insert(region.clone(), name.to_string());
                 }
                 *self.per_cluster.entry(region).or_default() += 1;
             }
