@@ -1,4 +1,10 @@
 //! The tonic services: [`InventoryPlugin`] implements `Collector` and `Job`.
+//!
+//! `Collector.collect` has two implementations that send the same messages: the typed one of the
+//! generated trait (`ResourceInfo` built by [`to_resource_info`], encoded by tonic) and the
+//! fast one, [`InventoryPlugin::collect_encoded`], which writes each message's protobuf bytes
+//! straight from the record ([`super::encode`]). [`InventoryPlugin::add_to`] serves the fast one
+//! (through [`EncodedStreamingServer`]); [`InventoryPlugin::add_typed_to`] the typed one.
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -8,17 +14,21 @@ use cloudforet_client::proto::spaceone::api::inventory::plugin::{
     VerifyRequest, collector_server::Collector, collector_server::CollectorServer, job_server::Job,
     job_server::JobServer,
 };
+use cloudforet_client::server::raw::EncodedStreamingServer;
 use cloudforet_client::server::{PluginError, PluginServerBuilder, masked};
 use cloudforet_client::value::{json_to_struct, struct_ref_to_json};
 use collector_core::record::{Resource, ResourceRecord, State};
 use futures::StreamExt;
+use prost::bytes::Bytes;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 use tracing::Instrument;
 
 use super::PLUGIN_NAME;
+use super::encode::ResourceInfoEncoder;
 use super::metadata::plugin_metadata;
 use super::pipeline::{ClusterScope, collect_records, to_resource_info, type_records};
 use super::tasks::{parse_task_options, task_options};
@@ -58,11 +68,73 @@ impl InventoryPlugin {
         self
     }
 
-    /// Adds the `Collector` and `Job` services to a plugin server builder.
+    /// Adds the `Collector` and `Job` services to a plugin server builder, with `collect`
+    /// answered by [`collect_encoded`](Self::collect_encoded) (pre-encoded messages).
     pub fn add_to(self, builder: PluginServerBuilder) -> PluginServerBuilder {
+        let plugin = self.clone();
+        let collector = EncodedStreamingServer::new(
+            CollectorServer::new(self.clone()),
+            "collect",
+            move |request: Request<CollectRequest>| {
+                let plugin = plugin.clone();
+                async move { plugin.collect_encoded(request).await }
+            },
+        );
+        builder
+            .add_service(collector)
+            .add_service(JobServer::new(self))
+    }
+
+    /// Adds the `Collector` and `Job` services with the generated server's typed `collect`
+    /// (`ResourceInfo` messages encoded by tonic). Same messages as [`add_to`](Self::add_to),
+    /// slower; kept as the reference the fast path is compared with.
+    pub fn add_typed_to(self, builder: PluginServerBuilder) -> PluginServerBuilder {
         builder
             .add_service(CollectorServer::new(self.clone()))
             .add_service(JobServer::new(self))
+    }
+
+    /// `Collector.collect` with pre-encoded messages: each item is the protobuf encoding of one
+    /// `ResourceInfo` ([`encode_resource_info`](super::encode::encode_resource_info)), the same
+    /// messages in the same order as the typed `collect`. Dropping the stream stops the
+    /// collection and its Prism traffic.
+    ///
+    /// # Errors
+    /// As the typed `collect`: `ERROR_INVALID_ARGUMENT`-style statuses for a bad secret, bad
+    /// options or bad task options, before any message.
+    pub async fn collect_encoded(
+        &self,
+        request: Request<CollectRequest>,
+    ) -> Result<Response<BoxStream<Bytes>>, Status> {
+        let mut encoder = ResourceInfoEncoder::new();
+        let rx = self.start_collect(request, move |record| encoder.encode(record))?;
+        Ok(Response::new(Box::pin(rx)))
+    }
+
+    /// Parses a `collect` request and spawns the producer; messages are `encode`d records.
+    fn start_collect<M, E>(
+        &self,
+        request: Request<CollectRequest>,
+        encode: E,
+    ) -> Result<ReceiverStream<Result<M, Status>>, Status>
+    where
+        M: Send + 'static,
+        E: FnMut(&ResourceRecord) -> Result<M, PluginError> + Send + 'static,
+    {
+        tracing::debug!(request = ?masked(request.get_ref()), "Collector.collect");
+        let req = request.into_inner();
+        let secret = SecretData::from_struct(req.secret_data.as_ref())?;
+        let options = PluginOptions::from_struct(req.options.as_ref())?;
+        let task = parse_task_options(&json_of(req.task_options.as_ref()), &secret)?;
+        let selection: Vec<(usize, Option<ClusterScope>)> = match task.prism_central {
+            Some(i) => vec![(i, task.scope)],
+            None => (0..secret.prism_centrals.len())
+                .map(|i| (i, task.scope.clone()))
+                .collect(),
+        };
+        let (tx, rx) = mpsc::channel(self.capacity);
+        tokio::spawn(produce(secret, options, selection, tx, encode).in_current_span());
+        Ok(ReceiverStream::new(rx))
     }
 }
 
@@ -71,20 +143,22 @@ fn json_of(s: Option<&prost_types::Struct>) -> Value {
 }
 
 /// Streams the records of the selected Prism Centrals into `tx`, in CloudForet's order across
-/// all of them: type records once, resources as they arrive, regions last. Stops as soon as
-/// the receiver is gone (the caller cancelled), dropping the Prism streams.
-async fn produce(
+/// all of them: type records once, resources as they arrive, regions last; each record is
+/// mapped to its message by `encode` here, in the producer task. Stops as soon as the receiver
+/// is gone (the caller cancelled), dropping the Prism streams.
+async fn produce<M, E>(
     secret: SecretData,
     options: PluginOptions,
     selection: Vec<(usize, Option<ClusterScope>)>,
-    tx: mpsc::Sender<Result<ResourceInfo, Status>>,
-) {
+    tx: mpsc::Sender<Result<M, Status>>,
+    mut encode: E,
+) where
+    M: Send + 'static,
+    E: FnMut(&ResourceRecord) -> Result<M, PluginError> + Send + 'static,
+{
     let mut seen_types: HashSet<String> = HashSet::new();
     let mut regions: Vec<(String, ResourceRecord)> = Vec::new();
-    let send = |record: &ResourceRecord| match to_resource_info(record) {
-        Ok(info) => Ok(info),
-        Err(e) => Err(Status::from(e)),
-    };
+    let mut send = |record: &ResourceRecord| encode(record).map_err(Status::from);
     for record in type_records(&options) {
         if let Resource::CloudServiceType(t) = &record.resource {
             seen_types.insert(format!("{}/{}", t.group, t.name));
@@ -198,20 +272,9 @@ impl Collector for InventoryPlugin {
         &self,
         request: Request<CollectRequest>,
     ) -> Result<Response<Self::collectStream>, Status> {
-        tracing::debug!(request = ?masked(request.get_ref()), "Collector.collect");
-        let req = request.into_inner();
-        let secret = SecretData::from_struct(req.secret_data.as_ref())?;
-        let options = PluginOptions::from_struct(req.options.as_ref())?;
-        let task = parse_task_options(&json_of(req.task_options.as_ref()), &secret)?;
-        let selection: Vec<(usize, Option<ClusterScope>)> = match task.prism_central {
-            Some(i) => vec![(i, task.scope)],
-            None => (0..secret.prism_centrals.len())
-                .map(|i| (i, task.scope.clone()))
-                .collect(),
-        };
-        let (tx, rx) = mpsc::channel(self.capacity);
-        tokio::spawn(produce(secret, options, selection, tx).in_current_span());
-        Ok(Response::new(ReceiverStream::new(rx)))
+        Ok(Response::new(
+            self.start_collect(request, to_resource_info)?,
+        ))
     }
 }
 
