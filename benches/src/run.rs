@@ -16,13 +16,16 @@ use cloudforet_client::proto::spaceone::api::inventory::plugin::{
 };
 use cloudforet_client::server::PluginServer;
 use cloudforet_client::value::json_to_struct;
+use collector_core::record::{Resource, ResourceRecord};
+use examples::inventory::encode::ResourceInfoEncoder;
 use examples::inventory::service::DEFAULT_CHANNEL_CAPACITY;
-use examples::inventory::{InventoryPlugin, collect_records, to_resource_info};
+use examples::inventory::{InventoryPlugin, collect_records};
 use examples::options::PluginOptions;
 use examples::secret::SecretData;
 use futures::StreamExt;
 use nutanix_prism::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME, RunningSimulator, Simulator};
 use prost::Message;
+use prost::bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -108,6 +111,18 @@ struct Tally {
 }
 
 impl Tally {
+    /// Counts a record on the producer side (the in-process run never decodes messages).
+    fn count_record(&mut self, record: &ResourceRecord) {
+        self.records += 1;
+        match &record.resource {
+            Resource::CloudService(s) if &*s.cloud_service_type == "VirtualMachine" => {
+                self.vms += 1;
+            }
+            Resource::Error(_) => self.failures += 1,
+            _ => {}
+        }
+    }
+
     fn add(&mut self, info: &ResourceInfo) {
         self.records += 1;
         self.bytes += info.encoded_len() as u64;
@@ -170,25 +185,37 @@ async fn in_process(secret: &Value, options: &Value) -> Result<Tally> {
         .first()
         .context("no Prism Central in the secret")?
         .clone();
-    let (tx, mut rx) = mpsc::channel::<ResourceInfo>(DEFAULT_CHANNEL_CAPACITY);
+    // As the plugin's `collect`: the producer task maps and encodes each record to its
+    // `ResourceInfo` bytes; the consumer (tonic's side in the plugin) only takes the bytes.
+    let (tx, mut rx) = mpsc::channel::<Bytes>(DEFAULT_CHANNEL_CAPACITY);
     let producer = tokio::spawn(async move {
         let mut records = collect_records(&pc, &options, "bench", None);
+        let mut encoder = ResourceInfoEncoder::new();
+        let mut seen = Tally::default();
         while let Some(record) = records.next().await {
-            let info = to_resource_info(&record).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
-            if tx.send(info).await.is_err() {
+            seen.count_record(&record);
+            let bytes = encoder
+                .encode(&record)
+                .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+            if tx.send(bytes).await.is_err() {
                 break;
             }
         }
-        anyhow::Ok(())
+        anyhow::Ok(seen)
     });
-    let mut tally = Tally::default();
-    let mut buf = Vec::with_capacity(64 * 1024);
-    while let Some(info) = rx.recv().await {
-        buf.clear();
-        info.encode(&mut buf)?;
-        tally.add(&info);
+    let mut records = 0;
+    let mut bytes = 0;
+    while let Some(message) = rx.recv().await {
+        records += 1;
+        bytes += message.len() as u64;
     }
-    producer.await??;
+    let mut tally = producer.await??;
+    anyhow::ensure!(
+        tally.records == records,
+        "the consumer received {records} messages of {} records",
+        tally.records
+    );
+    tally.bytes = bytes;
     Ok(tally)
 }
 

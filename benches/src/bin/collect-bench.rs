@@ -18,6 +18,11 @@ use benches::run::{Mode, RunConfig, RunReport, default_concurrency, run};
 use clap::Parser;
 use serde_json::json;
 
+/// mimalloc instead of the system allocator: the record path allocates many small strings,
+/// and glibc malloc/free was a quarter of its CPU time (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Measures a collection against an in-process simulated Prism Central.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "collect-bench", version)]

@@ -15,6 +15,11 @@ use clap::Parser as _;
 use examples::collect_cli::{self, Cli};
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator: the record path allocates many small strings,
+/// and glibc malloc/free was a quarter of its CPU time (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();

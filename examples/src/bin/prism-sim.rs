@@ -20,6 +20,10 @@ use nutanix_prism::sim::{
 };
 use tracing_subscriber::EnvFilter;
 
+/// mimalloc instead of the system allocator, as in the plugins (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A deterministic Prism Central simulator for testing Prism v3 clients.
 #[derive(Debug, Parser)]
 #[command(name = "prism-sim", version, about)]
@@ -201,6 +205,7 @@ async fn main() -> anyhow::Result<()> {
 /// A minimal keep-alive HTTP/1.1 load generator, so the measurement needs no external tool.
 mod bench {
     use std::net::SocketAddr;
+
     use std::time::Instant;
 
     use anyhow::{Context as _, bail};
