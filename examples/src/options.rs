@@ -132,6 +132,19 @@ fn invalid(key: &str, reason: impl std::fmt::Display) -> PluginError {
     ))
 }
 
+/// Longest key quoted in an error message, in characters.
+const MAX_QUOTED_KEY: usize = 128;
+/// Longest reason quoted in an error message, in characters.
+const MAX_QUOTED_REASON: usize = 512;
+
+/// `text` cut to `max` characters, with `…` when it was longer.
+fn bounded(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_owned(),
+    }
+}
+
 fn number(v: &Value) -> Option<f64> {
     match v {
         Value::Number(n) => n.as_f64(),
@@ -235,8 +248,13 @@ impl PluginOptions {
             };
         }
         out.price_book = PriceBook::from_options(options).map_err(|e| match e {
-            collector_core::Error::InvalidOption { key, reason } => invalid(&key, reason),
-            other => PluginError::invalid_argument(other.to_string()),
+            // The key may be an unknown one taken from the input (`price_book.<anything>`):
+            // quote a bounded prefix, or a huge key would break the gRPC status header.
+            collector_core::Error::InvalidOption { key, reason } => invalid(
+                &bounded(&key, MAX_QUOTED_KEY),
+                bounded(&reason, MAX_QUOTED_REASON),
+            ),
+            other => PluginError::invalid_argument(bounded(&other.to_string(), MAX_QUOTED_REASON)),
         })?;
         if let Some(v) = get("currency") {
             let s = v.as_str().ok_or_else(|| type_error("currency", "string"))?;
