@@ -23,7 +23,7 @@ use examples::inventory::{InventoryPlugin, collect_records};
 use examples::options::PluginOptions;
 use examples::secret::SecretData;
 use futures::StreamExt;
-use nutanix_prism::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME, RunningSimulator, Simulator};
+use nutanix_prism::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME};
 use prost::Message;
 use prost::bytes::Bytes;
 use serde::{Deserialize, Serialize};
@@ -31,7 +31,9 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use crate::bound::bound;
+use crate::cpu::own_cpu_s;
 use crate::rss::peak_rss_kib;
+use crate::sim::{Sim, SimPlacement};
 
 /// How the records are consumed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +64,9 @@ pub struct RunConfig {
     pub seed: u64,
     /// How the records are consumed.
     pub mode: Mode,
+    /// Where the simulator runs.
+    #[serde(default)]
+    pub sim: SimPlacement,
 }
 
 /// The figures of one run.
@@ -97,8 +102,15 @@ pub struct RunReport {
     pub bound_s: f64,
     /// `wall_s / bound_s`.
     pub bound_ratio: f64,
-    /// Peak resident memory of the process (simulator included), MiB.
+    /// Peak resident memory of the measuring process, MiB (the simulator's included when it
+    /// runs in process).
     pub peak_rss_mib: f64,
+    /// CPU seconds (user + system) of the measuring process during the collection.
+    #[serde(default)]
+    pub cpu_s: f64,
+    /// CPU seconds of the simulator process during the run (`None`: it ran in process).
+    #[serde(default)]
+    pub sim_cpu_s: Option<f64>,
 }
 
 /// What the consumer side counts.
@@ -149,19 +161,7 @@ pub fn default_concurrency() -> usize {
     nutanix_prism::client::DEFAULT_LIST_CONCURRENCY
 }
 
-async fn start_sim(config: &RunConfig) -> Result<RunningSimulator> {
-    let mut b = Simulator::builder()
-        .clusters(config.clusters)
-        .vms(config.vms)
-        .seed(config.seed)
-        .latency(Duration::from_millis(config.latency_ms));
-    if config.rate_limit > 0 {
-        b = b.rate_limit(config.rate_limit);
-    }
-    b.start().await.context("starting the simulator")
-}
-
-fn secret_json(sim: &RunningSimulator) -> Value {
+fn secret_json(sim: &Sim) -> Value {
     json!({"host": sim.base_url(), "username": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD})
 }
 
@@ -203,11 +203,15 @@ async fn in_process(secret: &Value, options: &Value) -> Result<Tally> {
         }
         anyhow::Ok(seen)
     });
+    // The consumer drains what is ready, as tonic's encoder does (it polls the stream until it
+    // is pending or its buffer is full), rather than waking once per message.
     let mut records = 0;
     let mut bytes = 0;
-    while let Some(message) = rx.recv().await {
-        records += 1;
-        bytes += message.len() as u64;
+    let mut batch = Vec::with_capacity(DEFAULT_CHANNEL_CAPACITY);
+    while rx.recv_many(&mut batch, DEFAULT_CHANNEL_CAPACITY).await > 0 {
+        records += batch.len() as u64;
+        bytes += batch.iter().map(|m| m.len() as u64).sum::<u64>();
+        batch.clear();
     }
     let mut tally = producer.await??;
     anyhow::ensure!(
@@ -258,23 +262,29 @@ async fn over_grpc(addr: SocketAddr, secret: Value, options: Value) -> Result<Ta
 /// # Errors
 /// When the simulator or the plugin cannot start, or the collection fails as a whole.
 pub async fn run(config: RunConfig) -> Result<RunReport> {
-    let sim = start_sim(&config).await?;
+    let sim = Sim::start(&config).await?;
     let secret = secret_json(&sim);
     let options = options_json(&config);
     let grpc_addr = match config.mode {
         Mode::Grpc => Some(serve_plugin().await?),
         Mode::InProcess => None,
     };
-    let before = sim.counters();
+    let before = sim.counts().await?;
+    let cpu_before = own_cpu_s().unwrap_or(0.0);
     let started = Instant::now();
-    let tally = match grpc_addr {
-        Some(addr) => over_grpc(addr, secret, options).await?,
-        None => in_process(&secret, &options).await?,
-    };
+    // On a runtime worker, as the plugin's tasks are (not on the thread blocked in `main`).
+    let tally = tokio::spawn(async move {
+        match grpc_addr {
+            Some(addr) => over_grpc(addr, secret, options).await,
+            None => in_process(&secret, &options).await,
+        }
+    })
+    .await??;
     let wall = started.elapsed();
-    let after = sim.counters();
-    let expected_vms = sim.expected_counts().vms as u64;
-    sim.shutdown().await;
+    let cpu_s = own_cpu_s().unwrap_or(0.0) - cpu_before;
+    let counts = sim.counts().await?.since(before);
+    let expected_vms = sim.vms(&config);
+    let sim_cpu_s = sim.stop().await;
     if tally.vms != expected_vms {
         bail!(
             "collected {} VM records but the simulator serves {expected_vms} VMs ({} FAILURE records)",
@@ -282,9 +292,7 @@ pub async fn run(config: RunConfig) -> Result<RunReport> {
             tally.failures
         );
     }
-    let requests = after.total() - before.total();
-    let vm_pages = after.endpoint("POST /vms/list") - before.endpoint("POST /vms/list");
-    let rate_limited = after.rate_limited() - before.rate_limited();
+    let (requests, vm_pages, rate_limited) = (counts.total, counts.vm_pages, counts.rate_limited);
     let concurrency = config.concurrency.unwrap_or_else(default_concurrency);
     let bound_d = bound(
         requests - rate_limited,
@@ -310,6 +318,8 @@ pub async fn run(config: RunConfig) -> Result<RunReport> {
         bound_s,
         bound_ratio: if bound_s > 0.0 { wall_s / bound_s } else { 0.0 },
         peak_rss_mib: peak_rss_kib().map_or(0.0, |k| k as f64 / 1024.0),
+        cpu_s,
+        sim_cpu_s,
         config,
     })
 }

@@ -142,3 +142,57 @@ async fn concurrency_one_is_sequential() {
     assert_eq!(gate.max_in_flight.load(Ordering::SeqCst), 1);
     assert_eq!(gate.requests.load(Ordering::SeqCst), 6);
 }
+
+/// A page that has arrived no longer holds a request slot: while the consumer sits on one
+/// entity of the concurrent phase without polling, the pages already scheduled (`concurrency`
+/// on the wire plus two decoded ahead) are all requested, and no more. Before the slot was
+/// released on arrival, only `concurrency` pages went out until the consumer moved on.
+#[tokio::test]
+async fn arrived_pages_free_their_slot_while_the_consumer_is_busy() {
+    use futures::StreamExt;
+    let concurrency = 2;
+    let fleet = PAGE * 12 - 5;
+    let gate = Arc::new(Gate {
+        concurrency: 1, // every request passes, 30 ms late
+        release: watch::channel(0).0,
+        in_flight: AtomicUsize::new(0),
+        max_in_flight: AtomicUsize::new(0),
+        requests: AtomicUsize::new(0),
+    });
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server_gate = Arc::clone(&gate);
+    let server = tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            tokio::spawn(serve(stream, fleet, Arc::clone(&server_gate)));
+        }
+    });
+    let client = PrismClient::builder(format!("http://127.0.0.1:{port}"))
+        .allow_http(true)
+        .requests_per_second(None)
+        .build()
+        .unwrap();
+    let opts = ListOptions::new()
+        .page_size(PAGE as u32)
+        .concurrency(concurrency);
+    let mut stream = client.list_all::<Item>(opts);
+    // The first page, then the first entity of the concurrent phase.
+    for _ in 0..=PAGE {
+        stream.next().await.unwrap().unwrap();
+    }
+    let expected = 1 + concurrency + 2;
+    // Deadlock breaker only: the scheduled pages are requested whatever the timing.
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while gate.requests.load(Ordering::SeqCst) < expected {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the scheduled pages were not all requested while the consumer held a page");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(gate.requests.load(Ordering::SeqCst), expected);
+    // The rest of the listing is complete.
+    let rest: Vec<Item> = stream.try_collect().await.unwrap();
+    assert_eq!(PAGE + 1 + rest.len(), fleet);
+    server.abort();
+}

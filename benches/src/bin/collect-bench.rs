@@ -1,9 +1,13 @@
 //! `collect-bench`: the end-to-end collection harness.
 //!
-//! Starts the simulator in-process with the given fleet, latency and rate limit, runs the
-//! inventory plugin's real pipeline against it with concurrency 1 (the sequential baseline)
-//! and with the default settings, each in its own process so that peak RSS (`VmHWM`) is per
+//! Starts the simulator with the given fleet, latency and rate limit, runs the inventory
+//! plugin's real pipeline against it with concurrency 1 (the sequential baseline) and with the
+//! default settings, each in its own process so that peak RSS (`VmHWM`) and CPU time are per
 //! run, and prints both with the speedup. The last line is one JSON object.
+//!
+//! The simulator runs in a child process of each measurement (`--serve-sim`), as Prism
+//! Central runs on other machines: the figures are the collector's own. `--sim-in-process`
+//! puts it back in the measuring process (session 1 and 2 figures were taken that way).
 //!
 //! ```text
 //! cargo run --release -p benches --bin collect-bench -- --vms 100000 --latency-ms 100 --rate-limit 80
@@ -15,6 +19,7 @@ use std::process::Stdio;
 
 use anyhow::{Context, Result, bail};
 use benches::run::{Mode, RunConfig, RunReport, default_concurrency, run};
+use benches::sim::{SimPlacement, serve};
 use clap::Parser;
 use serde_json::json;
 
@@ -54,6 +59,12 @@ struct Args {
     /// Skip the sequential baseline (the measured run only).
     #[arg(long)]
     no_baseline: bool,
+    /// Run the simulator inside the measuring process (default: a child process).
+    #[arg(long)]
+    sim_in_process: bool,
+    /// Serve the simulated fleet, print its URL, stop when stdin closes (used internally).
+    #[arg(long, hide = true)]
+    serve_sim: bool,
     /// Run once in this process and print the report as one JSON line (used internally).
     #[arg(long, hide = true)]
     single: bool,
@@ -74,6 +85,11 @@ impl Args {
             } else {
                 Mode::InProcess
             },
+            sim: if self.sim_in_process {
+                SimPlacement::InProcess
+            } else {
+                SimPlacement::Process
+            },
         }
     }
 
@@ -93,6 +109,9 @@ impl Args {
         }
         if self.grpc {
             a.push("--grpc".to_owned());
+        }
+        if self.sim_in_process {
+            a.push("--sim-in-process".to_owned());
         }
         a
     }
@@ -118,8 +137,11 @@ async fn child(args: &Args, concurrency: Option<usize>) -> Result<RunReport> {
 }
 
 fn print_report(label: &str, r: &RunReport) {
+    let sim_cpu = r
+        .sim_cpu_s
+        .map_or_else(|| "in process".to_owned(), |s| format!("{s:.2} s"));
     println!(
-        "{label:<10} concurrency {:>2}  wall {:>8.3} s  requests {:>6} ({} x 429)  {:>7.1} req/s  {:>9.0} VMs/s  {:>9.0} records/s  bound {:>7.3} s  ratio {:>5.2}  peak RSS {:>6.1} MiB",
+        "{label:<10} concurrency {:>2}  wall {:>8.3} s  requests {:>6} ({} x 429)  {:>7.1} req/s  {:>9.0} VMs/s  {:>9.0} records/s  bound {:>7.3} s  ratio {:>5.2}  peak RSS {:>6.1} MiB  CPU {:.2} s (simulator {sim_cpu})",
         r.concurrency,
         r.wall_s,
         r.requests,
@@ -129,26 +151,31 @@ fn print_report(label: &str, r: &RunReport) {
         r.records_per_s,
         r.bound_s,
         r.bound_ratio,
-        r.peak_rss_mib
+        r.peak_rss_mib,
+        r.cpu_s
     );
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    if args.serve_sim {
+        return serve(&args.config()).await;
+    }
     if args.single {
         let report = run(args.config()).await?;
         println!("{}", serde_json::to_string(&report)?);
         return Ok(());
     }
     println!(
-        "fleet {} VMs in {} clusters, page {}, latency {} ms, rate limit {} req/s, mode {:?}",
+        "fleet {} VMs in {} clusters, page {}, latency {} ms, rate limit {} req/s, mode {:?}, simulator {:?}",
         args.vms,
         args.clusters,
         args.page_size,
         args.latency_ms,
         args.rate_limit,
-        args.config().mode
+        args.config().mode,
+        args.config().sim
     );
     let measured = child(&args, args.concurrency).await?;
     if args.no_baseline {
@@ -167,6 +194,9 @@ async fn main() -> Result<()> {
                 "bound_s": measured.bound_s,
                 "bound_ratio": measured.bound_ratio,
                 "peak_rss_mib": measured.peak_rss_mib,
+                "cpu_s": measured.cpu_s,
+                "sim_cpu_s": measured.sim_cpu_s,
+                "sim": measured.config.sim,
             })
         );
         return Ok(());
@@ -200,6 +230,10 @@ async fn main() -> Result<()> {
             "baseline_bound_ratio": baseline.bound_ratio,
             "peak_rss_mib": measured.peak_rss_mib,
             "baseline_peak_rss_mib": baseline.peak_rss_mib,
+            "cpu_s": measured.cpu_s,
+            "sim_cpu_s": measured.sim_cpu_s,
+            "baseline_cpu_s": baseline.cpu_s,
+            "sim": measured.config.sim,
         })
     );
     Ok(())

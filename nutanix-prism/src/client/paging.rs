@@ -23,8 +23,11 @@
 //! pages is not preserved). Each of these page requests (send, body read and JSON decoding) runs
 //! as its own tokio task, so pages decode on other runtime workers while the consumer handles
 //! the previous page; dropping the stream aborts those tasks, which stops their Prism traffic at
-//! once. A page waits to be requested until a slot is free and the consumer has
-//! drained the previous one, so at most `concurrency` pages are held in memory. Afterwards the
+//! once. `concurrency` bounds the HTTP exchanges in flight: an exchange holds its slot from
+//! before it is sent until its body is read (not while the body is decoded nor during retry
+//! back-off), so the next request goes out while a page is decoded or waits for the consumer.
+//! At most `concurrency + 2` pages are requested, decoded or waiting at any time, which bounds
+//! memory. Afterwards the
 //! stream verifies completeness: if fewer entities arrived than `total_matches` (pages came back
 //! short or empty), it continues sequentially from the received count until an empty page; if
 //! the last page was full, it probes once more as above.
@@ -60,9 +63,11 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::{Stream, StreamExt};
+use tokio::sync::Semaphore;
 use tracing::Instrument;
 
 use super::PrismClient;
@@ -70,6 +75,11 @@ use super::dedupe::KeySet;
 use super::transport::Call;
 use crate::error::{Error, Result};
 use crate::model::{Entity, ListRequest, ListResponse, SortOrder};
+
+/// Pages of the concurrent phase that may be decoded or waiting for the consumer beyond the
+/// `concurrency` exchanges on the wire: the next requests go out while the consumer is busy
+/// with a page, and memory stays bounded by `concurrency + PAGES_AHEAD` pages.
+pub(crate) const PAGES_AHEAD: usize = 2;
 
 /// Client-wide listing defaults (set on the builder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -315,13 +325,26 @@ impl PrismClient {
         req: &ListRequest,
         more_follow: bool,
     ) -> Result<ListResponse<T>> {
+        self.fetch_page_gated(target, req, more_follow, None).await
+    }
+
+    /// [`PrismClient::fetch_page`] whose HTTP exchanges each hold a permit of `gate` (see
+    /// [`Call::gate`]).
+    async fn fetch_page_gated<T: Entity>(
+        &self,
+        target: &ListTarget,
+        req: &ListRequest,
+        more_follow: bool,
+        gate: Option<Arc<Semaphore>>,
+    ) -> Result<ListResponse<T>> {
         let body = serde_json::to_vec(req)
             .map_err(|e| Error::Config(format!("cannot encode the list request: {e}")))?;
-        let call = Call::post_read(
+        let mut call = Call::post_read(
             target.segments.clone(),
             target.operation.clone(),
             body.into(),
         );
+        call.gate = gate;
         let page = self.inner.execute(&call).await?;
         check_entities(&page, target, req.offset.unwrap_or(0), more_follow, || {
             self.inner.url_for(&target.segments).to_string()
@@ -337,11 +360,17 @@ impl PrismClient {
         target: &ListTarget,
         req: ListRequest,
         more_follow: bool,
+        gate: &Arc<Semaphore>,
     ) -> PageTask<T> {
         let client = self.clone();
         let url = self.inner.url_for(&target.segments).to_string();
         let target = target.clone();
-        let task = async move { client.fetch_page::<T>(&target, &req, more_follow).await };
+        let gate = Arc::clone(gate);
+        let task = async move {
+            client
+                .fetch_page_gated::<T>(&target, &req, more_follow, Some(gate))
+                .await
+        };
         PageTask {
             handle: tokio::spawn(task.instrument(tracing::Span::current())),
             url,
@@ -379,7 +408,7 @@ impl PrismClient {
     /// last page is followed by one probe, since totals can be under-reported); at most
     /// `max_pages` requests; entities de-duplicated by [`Entity::key`]. Unpaged kinds (hosts) are
     /// fetched in one request without `length`. With `concurrency > 1` the pages after the first
-    /// are fetched concurrently once `total_matches` is known (at most `concurrency` pages in
+    /// are fetched concurrently once `total_matches` is known (at most `concurrency` exchanges on the wire and `concurrency + 2` pages in
     /// memory; order across pages not preserved), each page request and its JSON decoding in its
     /// own tokio task (aborted when the stream is dropped), then completeness is checked
     /// sequentially. A page whose `entities` is not an array ends the stream with
@@ -479,14 +508,18 @@ impl PrismClient {
                 let step = first_len;
                 let last_offset = first_len + (remaining - 1) * step;
                 // Each page is its own task (request, body and decoding off the consumer's
-                // task), created only when `buffer_unordered` has a free slot.
+                // task), created only when `buffer_unordered` has a free slot. At most
+                // `concurrency` exchanges are on the wire (`gate`); a page whose body has
+                // arrived frees its permit while it is decoded and waits for the consumer,
+                // so up to PAGES_AHEAD more pages can be decoded or waiting.
+                let gate = Arc::new(Semaphore::new(concurrency));
                 let mut pages = futures::stream::iter((0..remaining).map(|i| first_len + i * step))
                     .map(|offset| {
                         let req = template.clone().offset(offset).length(step);
-                        let task = client.spawn_page::<T>(&target, req, offset < last_offset);
+                        let task = client.spawn_page::<T>(&target, req, offset < last_offset, &gate);
                         async move { (offset, task.await) }
                     })
-                    .buffer_unordered(concurrency);
+                    .buffer_unordered(concurrency + PAGES_AHEAD);
                 let mut last_page_len = 0;
                 while let Some((offset, page)) = pages.next().await {
                     let page = page?;

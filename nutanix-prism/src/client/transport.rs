@@ -8,6 +8,7 @@ use bytes::Bytes;
 use http::{HeaderMap, Method, header};
 use secrecy::SecretString;
 use serde::de::DeserializeOwned;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
 use url::Url;
@@ -61,6 +62,9 @@ pub(crate) struct Call {
     pub(crate) body: Option<Bytes>,
     /// Safe to replay (GET, list POSTs, groups).
     pub(crate) idempotent: bool,
+    /// Limits the exchanges in flight: each attempt holds a permit from before it is sent until
+    /// its body is read, not while the body is decoded nor during retry back-off.
+    pub(crate) gate: Option<Arc<Semaphore>>,
 }
 
 impl Call {
@@ -71,6 +75,7 @@ impl Call {
             operation: operation.into(),
             body: None,
             idempotent: true,
+            gate: None,
         }
     }
 
@@ -86,6 +91,7 @@ impl Call {
             operation: operation.into(),
             body: Some(body),
             idempotent: true,
+            gate: None,
         }
     }
 }
@@ -200,6 +206,11 @@ impl Inner {
         login: bool,
         session: Option<u64>,
     ) -> std::result::Result<T, Failure> {
+        // A closed gate cannot happen (the semaphore is never closed); go on without a permit.
+        let permit = match &call.gate {
+            Some(gate) => Arc::clone(gate).acquire_owned().await.ok(),
+            None => None,
+        };
         if let Some(limiter) = &self.limiter {
             limiter.acquire().await;
         }
@@ -268,7 +279,10 @@ impl Inner {
             });
         }
 
-        let body = match self.read_limited(&mut resp, method, url).await {
+        let body = self.read_limited(&mut resp, method, url).await;
+        // The exchange is over: the next one may start while this body is decoded.
+        drop(permit);
+        let body = match body {
             Ok(b) => b,
             Err(error) => {
                 let outcome = match &error {
