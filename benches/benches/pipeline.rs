@@ -22,6 +22,7 @@ use time::{Month, OffsetDateTime};
 
 /// mimalloc instead of the system allocator: the record path allocates many small strings,
 /// and glibc malloc/free was a quarter of its CPU time (docs/performance.md).
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

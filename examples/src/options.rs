@@ -7,7 +7,7 @@
 //! |---|---|---|
 //! | `kinds` | list of strings | entity kinds to collect: `vms`, `clusters`, `hosts`, `subnets`, `images`, `volume_groups` (default: all) |
 //! | `page_size` | integer 1..=500 | entities per Prism list page |
-//! | `concurrency` | integer 1..=16 | list pages in flight per kind |
+//! | `concurrency` | integer 1..=16 | list page requests on the wire per kind |
 //! | `list_sweeps` | integer 1..=5 | sweeps over each paged list (default 1); 2 or more re-lists so a VM shifted between pages by deletions during the collection is not missed (costs about twice the list requests; see `nutanix_prism::ListOptions::sweeps`) |
 //! | `rate_limit` | number > 0 | client-side requests per second per Prism Central (default 20) |
 //! | `split_by_cluster` | boolean | `Job.get_tasks` returns one task per cluster instead of per Prism Central |
@@ -300,7 +300,7 @@ pub fn options_schema() -> Value {
             "concurrency": {
                 "title": "Concurrent pages",
                 "type": "integer", "minimum": 1, "maximum": 16,
-                "description": "List pages in flight per entity kind",
+                "description": "List page requests on the wire per entity kind",
             },
             "list_sweeps": {
                 "title": "List sweeps",

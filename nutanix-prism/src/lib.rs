@@ -19,7 +19,7 @@
 //!     .build()?;
 //!
 //! // Every VM: explicit page length, offset by entities received, de-duplicated by UUID,
-//! // up to 4 pages in flight under a 20 requests/s client-side limit.
+//! // up to 4 page requests on the wire under a 20 requests/s client-side limit.
 //! let mut vms = client.list_all::<Vm>(ListOptions::new().filter("power_state==on"));
 //! while let Some(vm) = vms.try_next().await? {
 //!     let _uuid = vm.key();

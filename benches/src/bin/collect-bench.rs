@@ -24,7 +24,9 @@ use clap::Parser;
 use serde_json::json;
 
 /// mimalloc instead of the system allocator: the record path allocates many small strings,
-/// and glibc malloc/free was a quarter of its CPU time (docs/performance.md).
+/// and glibc malloc/free was a quarter of its CPU time (docs/performance.md). The
+/// `system-allocator` feature keeps glibc malloc, for the A/B comparison in that document.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -119,7 +119,7 @@ impl Default for ListDefaults {
 pub struct ListOptions {
     /// Entities requested per page (default: the client's, 500).
     pub page_size: Option<u32>,
-    /// Pages fetched at once (default: the client's, 4; 1 = sequential).
+    /// Page requests on the wire at once (default: the client's, 4; 1 = sequential).
     pub concurrency: Option<usize>,
     /// FIQL filter, passed through (`vm_name==web.*`). Prism ignores it on clusters and hosts.
     pub filter: Option<String>,

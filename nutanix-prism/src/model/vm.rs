@@ -214,9 +214,9 @@ pub struct VmSpec {
     /// Availability zone.
     #[serde(deserialize_with = "de::object")]
     pub availability_zone_reference: Option<Reference>,
-    /// Resources.
+    /// Resources (boxed: a `Vm` stays small, so decoding a page moves kilobytes less per VM).
     #[serde(deserialize_with = "de::object")]
-    pub resources: Option<VmResources>,
+    pub resources: Option<Box<VmResources>>,
 }
 
 /// `status` of a VM: the observed state.
@@ -246,9 +246,9 @@ pub struct VmStatus {
     /// Availability zone.
     #[serde(deserialize_with = "de::object")]
     pub availability_zone_reference: Option<Reference>,
-    /// Resources.
+    /// Resources (boxed: a `Vm` stays small, so decoding a page moves kilobytes less per VM).
     #[serde(deserialize_with = "de::object")]
-    pub resources: Option<VmResources>,
+    pub resources: Option<Box<VmResources>>,
 }
 
 /// A VM (`POST /vms/list`, `GET /vms/{uuid}`). AHV VMs only on Prism Central.
@@ -284,11 +284,11 @@ impl Entity for Vm {
 
 impl Vm {
     fn status_resources(&self) -> Option<&VmResources> {
-        self.status.as_ref().and_then(|s| s.resources.as_ref())
+        self.status.as_ref().and_then(|s| s.resources.as_deref())
     }
 
     fn spec_resources(&self) -> Option<&VmResources> {
-        self.spec.as_ref().and_then(|s| s.resources.as_ref())
+        self.spec.as_ref().and_then(|s| s.resources.as_deref())
     }
 
     /// First `Some` of `f` over status resources, then spec resources.
