@@ -271,6 +271,8 @@ pub async fn run(config: RunConfig) -> Result<RunReport> {
     };
     let before = sim.counts().await?;
     let cpu_before = own_cpu_s().unwrap_or(0.0);
+    // The simulator's fleet is built before this point; only its serving is counted.
+    let sim_cpu_before = sim.cpu_s();
     let started = Instant::now();
     // On a runtime worker, as the plugin's tasks are (not on the thread blocked in `main`).
     let tally = tokio::spawn(async move {
@@ -283,8 +285,9 @@ pub async fn run(config: RunConfig) -> Result<RunReport> {
     let wall = started.elapsed();
     let cpu_s = own_cpu_s().unwrap_or(0.0) - cpu_before;
     let counts = sim.counts().await?.since(before);
+    let sim_cpu_s = sim.cpu_s().zip(sim_cpu_before).map(|(a, b)| a - b);
     let expected_vms = sim.vms(&config);
-    let sim_cpu_s = sim.stop().await;
+    sim.stop().await;
     if tally.vms != expected_vms {
         bail!(
             "collected {} VM records but the simulator serves {expected_vms} VMs ({} FAILURE records)",

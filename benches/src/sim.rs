@@ -202,15 +202,19 @@ impl Sim {
         }
     }
 
-    /// Stops the simulator; returns the CPU seconds the child used (`None` in process).
-    pub async fn stop(self) -> Option<f64> {
+    /// CPU seconds the simulator process has used so far (`None` when it runs in process).
+    pub fn cpu_s(&self) -> Option<f64> {
         match self {
-            Self::Local(sim) => {
-                sim.shutdown().await;
-                None
-            }
+            Self::Local(_) => None,
+            Self::Remote { child, .. } => child.id().and_then(process_cpu_s),
+        }
+    }
+
+    /// Stops the simulator.
+    pub async fn stop(self) {
+        match self {
+            Self::Local(sim) => sim.shutdown().await,
             Self::Remote { mut child, .. } => {
-                let cpu = child.id().and_then(process_cpu_s);
                 // Closing stdin asks the child to stop; kill it if it does not.
                 drop(child.stdin.take());
                 if tokio::time::timeout(Duration::from_secs(5), child.wait())
@@ -219,7 +223,6 @@ impl Sim {
                 {
                     let _ = child.kill().await;
                 }
-                cpu
             }
         }
     }

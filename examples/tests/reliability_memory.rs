@@ -6,9 +6,9 @@
 //! exist). The growth of that cost between the two fleets must stay below what ONE stream's
 //! extra records weigh as JSON text. A plugin that kept whole collections would grow by 16
 //! times that with 16 streams; a streaming one grows only by small per-VM state (the plan's
-//! dedupe sets: at most about 100 bytes per VM and stream, measured). `VmHWM` varies by a few MB from
-//! run to run, so the fleets differ by 4,000 VMs to keep the bound (about 17 MB) well above
-//! that noise.
+//! dedupe sets: at most about 100 bytes per VM and stream, measured). `VmHWM` varies by a few
+//! MB from run to run, so the fleets differ by 4,000 VMs to keep the bound (about 17 MB) well
+//! above that noise.
 //!
 //! The clients do not keep the records either: each stream ticks the VM UUIDs off a shared
 //! index of the expected fleet and counts the rest. Sizes (CI default 2,000 and 6,000 VMs):
@@ -20,7 +20,7 @@
 //!
 //! Both sizes must be large enough to fill every buffer of the pipeline, or the comparison
 //! measures the buffers filling up rather than the collection being held: each stream has up
-//! to `concurrency` pages in flight, a record channel, and the HTTP/2 flow-control windows
+//! to `concurrency + 2` pages in flight, a record channel, and the HTTP/2 flow-control windows
 //! (2 MiB per stream on tonic's client side, about 1,300 records). At 150 VMs a whole
 //! collection (about 300 records) fits in those windows, so the peak at 150 VMs is not the
 //! plateau: session 2 compared 150 with 1,200 VMs, saw +115 MB and took it for a leak; from

@@ -13,13 +13,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use client_support::{Item, entity, page_body};
+use client_support::{Item, entity, loopback_client, page_body};
 use futures::TryStreamExt;
 use nutanix_prism::{ListOptions, PrismClient};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 
 const PAGE: usize = 10;
 
@@ -91,9 +92,10 @@ async fn serve(mut stream: TcpStream, fleet: usize, gate: Arc<Gate>) {
     }
 }
 
-async fn list_with(concurrency: usize, pages_after_first: usize) -> (usize, Arc<Gate>) {
-    // The last page is short, so the stream ends without a probe request.
-    let fleet = PAGE * (1 + pages_after_first) - 5;
+/// Serves a `fleet`-entity listing on loopback behind a [`Gate`] that holds page requests until
+/// `concurrency` of them wait (1: every request passes, 30 ms late); returns the gate, a client
+/// of the server and the server task.
+async fn start(fleet: usize, concurrency: usize) -> (Arc<Gate>, PrismClient, JoinHandle<()>) {
     let gate = Arc::new(Gate {
         concurrency,
         release: watch::channel(0).0,
@@ -109,15 +111,22 @@ async fn list_with(concurrency: usize, pages_after_first: usize) -> (usize, Arc<
             tokio::spawn(serve(stream, fleet, Arc::clone(&server_gate)));
         }
     });
-    let client = PrismClient::builder(format!("http://127.0.0.1:{port}"))
-        .allow_http(true)
-        .requests_per_second(None)
-        .build()
-        .unwrap();
-    let opts = ListOptions::new()
+    (gate, loopback_client(port), server)
+}
+
+fn options(concurrency: usize) -> ListOptions {
+    ListOptions::new()
         .page_size(PAGE as u32)
-        .concurrency(concurrency);
-    let listing = client.list_all::<Item>(opts).try_collect::<Vec<Item>>();
+        .concurrency(concurrency)
+}
+
+async fn list_with(concurrency: usize, pages_after_first: usize) -> (usize, Arc<Gate>) {
+    // The last page is short, so the stream ends without a probe request.
+    let fleet = PAGE * (1 + pages_after_first) - 5;
+    let (gate, client, server) = start(fleet, concurrency).await;
+    let listing = client
+        .list_all::<Item>(options(concurrency))
+        .try_collect::<Vec<Item>>();
     // Deadlock breaker only: a client that does not overlap requests never passes the barrier.
     let items = tokio::time::timeout(Duration::from_secs(30), listing)
         .await
@@ -152,30 +161,8 @@ async fn arrived_pages_free_their_slot_while_the_consumer_is_busy() {
     use futures::StreamExt;
     let concurrency = 2;
     let fleet = PAGE * 12 - 5;
-    let gate = Arc::new(Gate {
-        concurrency: 1, // every request passes, 30 ms late
-        release: watch::channel(0).0,
-        in_flight: AtomicUsize::new(0),
-        max_in_flight: AtomicUsize::new(0),
-        requests: AtomicUsize::new(0),
-    });
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let server_gate = Arc::clone(&gate);
-    let server = tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            tokio::spawn(serve(stream, fleet, Arc::clone(&server_gate)));
-        }
-    });
-    let client = PrismClient::builder(format!("http://127.0.0.1:{port}"))
-        .allow_http(true)
-        .requests_per_second(None)
-        .build()
-        .unwrap();
-    let opts = ListOptions::new()
-        .page_size(PAGE as u32)
-        .concurrency(concurrency);
-    let mut stream = client.list_all::<Item>(opts);
+    let (gate, client, server) = start(fleet, 1).await;
+    let mut stream = client.list_all::<Item>(options(concurrency));
     // The first page, then the first entity of the concurrent phase.
     for _ in 0..=PAGE {
         stream.next().await.unwrap().unwrap();

@@ -12,9 +12,9 @@ mod client_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use client_support::{Item, entity, page_body};
+use client_support::{Item, entity, loopback_client, page_body};
 use futures::StreamExt;
-use nutanix_prism::{ListOptions, PrismClient};
+use nutanix_prism::ListOptions;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -96,11 +96,7 @@ async fn dropping_the_stream_aborts_the_page_tasks_in_flight() {
             tokio::spawn(serve(stream, Arc::clone(&seen_tx)));
         }
     });
-    let client = PrismClient::builder(format!("http://127.0.0.1:{port}"))
-        .allow_http(true)
-        .requests_per_second(None)
-        .build()
-        .unwrap();
+    let client = loopback_client(port);
     let opts = ListOptions::new()
         .page_size(PAGE as u32)
         .concurrency(CONCURRENCY);

@@ -27,10 +27,9 @@
 //! before it is sent until its body is read (not while the body is decoded nor during retry
 //! back-off), so the next request goes out while a page is decoded or waits for the consumer.
 //! At most `concurrency + 2` pages are requested, decoded or waiting at any time, which bounds
-//! memory. Afterwards the
-//! stream verifies completeness: if fewer entities arrived than `total_matches` (pages came back
-//! short or empty), it continues sequentially from the received count until an empty page; if
-//! the last page was full, it probes once more as above.
+//! memory. Afterwards the stream verifies completeness: if fewer entities arrived than
+//! `total_matches` (pages came back short or empty), it continues sequentially from the
+//! received count until an empty page; if the last page was full, it probes once more as above.
 //!
 //! # Malformed pages
 //!
@@ -408,10 +407,10 @@ impl PrismClient {
     /// last page is followed by one probe, since totals can be under-reported); at most
     /// `max_pages` requests; entities de-duplicated by [`Entity::key`]. Unpaged kinds (hosts) are
     /// fetched in one request without `length`. With `concurrency > 1` the pages after the first
-    /// are fetched concurrently once `total_matches` is known (at most `concurrency` exchanges on the wire and `concurrency + 2` pages in
-    /// memory; order across pages not preserved), each page request and its JSON decoding in its
-    /// own tokio task (aborted when the stream is dropped), then completeness is checked
-    /// sequentially. A page whose `entities` is not an array ends the stream with
+    /// are fetched concurrently once `total_matches` is known (at most `concurrency` exchanges
+    /// on the wire and `concurrency + 2` pages in memory; order across pages not preserved),
+    /// each page request and its JSON decoding in its own tokio task (aborted when the stream is
+    /// dropped), then completeness is checked sequentially. A page whose `entities` is not an array ends the stream with
     /// [`Error::Paging`] unless `total_matches` shows that nothing remains at its offset.
     ///
     /// While entities are created or deleted during the stream, none is yielded twice but one

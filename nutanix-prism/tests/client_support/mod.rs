@@ -131,6 +131,15 @@ pub fn builder(server: &MockServer) -> PrismClientBuilder {
         .retry_policy(fast_retries(3))
 }
 
+/// A client of a hand-written loopback server on `port` (plain HTTP, no rate limit).
+pub fn loopback_client(port: u16) -> PrismClient {
+    PrismClient::builder(format!("http://127.0.0.1:{port}"))
+        .allow_http(true)
+        .requests_per_second(None)
+        .build()
+        .expect("client builds")
+}
+
 /// A retry policy with tiny delays.
 pub fn fast_retries(attempts: u32) -> RetryPolicy {
     RetryPolicy::default()
