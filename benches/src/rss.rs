@@ -7,6 +7,13 @@ pub fn peak_rss_kib() -> Option<u64> {
     parse_status_kib(&status, "VmHWM")
 }
 
+/// `VmRSS` (current resident set size) of this process in KiB, or `None` where `/proc` is not
+/// available.
+pub fn current_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_status_kib(&status, "VmRSS")
+}
+
 /// The value in KiB of the `field:   N kB` line of a `/proc/<pid>/status` text.
 pub fn parse_status_kib(status: &str, field: &str) -> Option<u64> {
     status.lines().find_map(|line| {
@@ -33,7 +40,8 @@ mod tests {
     #[cfg(target_os = "linux")]
     #[test]
     fn reads_this_process() {
-        let kib = peak_rss_kib().unwrap();
-        assert!(kib > 0);
+        let peak = peak_rss_kib().unwrap();
+        let now = current_rss_kib().unwrap();
+        assert!(now > 0 && peak >= now, "peak {peak} KiB, now {now} KiB");
     }
 }

@@ -11,9 +11,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use cloudforet_client::proto::spaceone::api::inventory::plugin::{
-    CollectRequest, ResourceInfo, collector_client::CollectorClient,
-};
+use cloudforet_client::proto::spaceone::api::inventory::plugin::CollectRequest;
 use cloudforet_client::server::PluginServer;
 use cloudforet_client::value::json_to_struct;
 use collector_core::record::{Resource, ResourceRecord};
@@ -24,7 +22,6 @@ use examples::options::PluginOptions;
 use examples::secret::SecretData;
 use futures::StreamExt;
 use nutanix_prism::sim::{DEFAULT_PASSWORD, DEFAULT_USERNAME};
-use prost::Message;
 use prost::bytes::Bytes;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -32,7 +29,7 @@ use tokio::sync::mpsc;
 
 use crate::bound::bound;
 use crate::cpu::own_cpu_s;
-use crate::rss::peak_rss_kib;
+use crate::rss::{current_rss_kib, peak_rss_kib};
 use crate::sim::{Sim, SimPlacement};
 
 /// How the records are consumed.
@@ -82,7 +79,8 @@ pub struct RunReport {
     pub records: u64,
     /// `FAILURE` records received.
     pub failures: u64,
-    /// Protobuf bytes of the `ResourceInfo` messages.
+    /// Protobuf bytes of the `ResourceInfo` messages (in process only; 0 over gRPC, whose
+    /// client reads only a few fields of each message).
     pub encoded_bytes: u64,
     /// Requests the simulator answered (every kind, login and `429`s included).
     pub requests: u64,
@@ -105,6 +103,10 @@ pub struct RunReport {
     /// Peak resident memory of the measuring process, MiB (the simulator's included when it
     /// runs in process).
     pub peak_rss_mib: f64,
+    /// Resident set size just before the collection started, MiB: the process, its runtime
+    /// and its allocator before any page (0 where unknown).
+    #[serde(default)]
+    pub base_rss_mib: f64,
     /// CPU seconds (user + system) of the measuring process during the collection.
     #[serde(default)]
     pub cpu_s: f64,
@@ -135,25 +137,68 @@ impl Tally {
         }
     }
 
-    fn add(&mut self, info: &ResourceInfo) {
+    fn add(&mut self, info: &ResourceInfoHead) {
         self.records += 1;
-        self.bytes += info.encoded_len() as u64;
         if info.state == 5 {
             self.failures += 1;
         }
-        let is_vm = info
-            .resource
-            .as_ref()
-            .and_then(|r| r.fields.get("cloud_service_type"))
-            .and_then(|v| match &v.kind {
-                Some(prost_types::value::Kind::StringValue(s)) => Some(s == "VirtualMachine"),
-                _ => None,
+        let is_vm = info.resource.as_ref().is_some_and(|r| {
+            r.fields.iter().any(|f| {
+                f.key == "cloud_service_type"
+                    && f.value
+                        .as_ref()
+                        .is_some_and(|v| v.string_value.as_deref() == Some("VirtualMachine"))
             })
-            .unwrap_or(false);
+        });
         if is_vm && info.resource_type == "inventory.CloudService" {
             self.vms += 1;
         }
     }
+}
+
+/// What the gRPC client of [`Mode::Grpc`] decodes of each `ResourceInfo`: `state` (1),
+/// `resource_type` (3) and the top-level string values of `resource` (6), with the same field
+/// numbers. Everything else (`match_rules`, the nested `data` Struct) is skipped as unknown
+/// fields, so the measuring client spends little CPU on the shared cores; CloudForet decodes
+/// the messages on its own machines. The plugin still encodes every field in full.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ResourceInfoHead {
+    /// `ResourceInfo.state`.
+    #[prost(int32, tag = "1")]
+    pub state: i32,
+    /// `ResourceInfo.resource_type`.
+    #[prost(string, tag = "3")]
+    pub resource_type: String,
+    /// `ResourceInfo.resource`, top level only.
+    #[prost(message, optional, tag = "6")]
+    pub resource: Option<StructHead>,
+}
+
+/// A `google.protobuf.Struct` read as its map entries (`fields` = 1).
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct StructHead {
+    /// The entries (`key` = 1, `value` = 2).
+    #[prost(message, repeated, tag = "1")]
+    pub fields: Vec<FieldHead>,
+}
+
+/// One entry of a `Struct`'s map.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct FieldHead {
+    /// The key.
+    #[prost(string, tag = "1")]
+    pub key: String,
+    /// The value; only a string value is read.
+    #[prost(message, optional, tag = "2")]
+    pub value: Option<ValueHead>,
+}
+
+/// A `google.protobuf.Value` of which only `string_value` (3) is read.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ValueHead {
+    /// `string_value`, when the value is a string.
+    #[prost(string, optional, tag = "3")]
+    pub string_value: Option<String>,
 }
 
 /// The list concurrency the plugin uses when the options leave it unset.
@@ -170,11 +215,18 @@ fn options_json(config: &RunConfig) -> Value {
     if let Some(c) = config.concurrency {
         o["concurrency"] = json!(c);
     }
-    if config.rate_limit > 0 {
-        o["rate_limit"] = json!(config.rate_limit);
-    }
+    // Rate limit 0 means none on the simulator's side. The plugin's option has no "unlimited"
+    // value (default 20 req/s), so the client gets the highest it accepts.
+    o["rate_limit"] = if config.rate_limit > 0 {
+        json!(config.rate_limit)
+    } else {
+        json!(UNLIMITED_RATE)
+    };
     o
 }
+
+/// The client rate limit of a run without one: the plugin's maximum, requests per second.
+const UNLIMITED_RATE: u32 = 1_000;
 
 async fn in_process(secret: &Value, options: &Value) -> Result<Tally> {
     let secret = SecretData::from_json(secret).map_err(|e| anyhow::anyhow!("{}", e.message()))?;
@@ -234,6 +286,10 @@ async fn serve_plugin() -> Result<SocketAddr> {
     Ok(addr)
 }
 
+/// The collector service of the published API, and its `collect` method's path.
+const COLLECTOR_SERVICE: &str = "spaceone.api.inventory.plugin.Collector";
+const COLLECT_PATH: &str = "/spaceone.api.inventory.plugin.Collector/collect";
+
 async fn over_grpc(addr: SocketAddr, secret: Value, options: Value) -> Result<Tally> {
     let channel = tonic::transport::Channel::from_shared(format!("http://{addr}"))?
         .connect()
@@ -245,9 +301,15 @@ async fn over_grpc(addr: SocketAddr, secret: Value, options: Value) -> Result<Ta
         task_options: None,
     });
     request.metadata_mut().insert("token", "NO_TOKEN".parse()?);
-    let mut stream = CollectorClient::new(channel)
-        .max_decoding_message_size(64 * 1024 * 1024)
-        .collect(request)
+    request
+        .extensions_mut()
+        .insert(tonic::GrpcMethod::new(COLLECTOR_SERVICE, "collect"));
+    let mut grpc = tonic::client::Grpc::new(channel).max_decoding_message_size(64 * 1024 * 1024);
+    grpc.ready().await?;
+    let path = http::uri::PathAndQuery::from_static(COLLECT_PATH);
+    let codec = tonic_prost::ProstCodec::<CollectRequest, ResourceInfoHead>::default();
+    let mut stream = grpc
+        .server_streaming(request, path, codec)
         .await?
         .into_inner();
     let mut tally = Tally::default();
@@ -270,6 +332,7 @@ pub async fn run(config: RunConfig) -> Result<RunReport> {
         Mode::InProcess => None,
     };
     let before = sim.counts().await?;
+    let base_rss_mib = current_rss_kib().map_or(0.0, |k| k as f64 / 1024.0);
     let cpu_before = own_cpu_s().unwrap_or(0.0);
     // The simulator's fleet is built before this point; only its serving is counted.
     let sim_cpu_before = sim.cpu_s();
@@ -321,6 +384,7 @@ pub async fn run(config: RunConfig) -> Result<RunReport> {
         bound_s,
         bound_ratio: if bound_s > 0.0 { wall_s / bound_s } else { 0.0 },
         peak_rss_mib: peak_rss_kib().map_or(0.0, |k| k as f64 / 1024.0),
+        base_rss_mib,
         cpu_s,
         sim_cpu_s,
         config,

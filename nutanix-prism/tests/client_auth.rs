@@ -148,6 +148,36 @@ async fn session_logs_in_once_and_reuses_cookies() {
 }
 
 #[tokio::test]
+async fn the_login_answers_the_first_current_user_call() {
+    let server = MockServer::start().await;
+    // The login (Basic) is the only GET /users/me until the first answer is used up.
+    Mock::given(method("GET"))
+        .and(path(ME))
+        .and(header_exists("authorization"))
+        .respond_with(login_response("s1"))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(ME))
+        .and(cookies("s1"))
+        .and(no_authorization)
+        .respond_with(ResponseTemplate::new(200).set_body_json(me()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let c = builder(&server)
+        .session_auth("admin", PASSWORD.to_owned())
+        .build()
+        .unwrap();
+    let first = c.current_user().await.unwrap();
+    assert_eq!(first.username(), Some("admin"));
+    // Later calls ask Prism again (the user may have changed since the login).
+    let second = c.current_user().await.unwrap();
+    assert_eq!(second.username(), Some("admin"));
+}
+
+#[tokio::test]
 async fn session_relogs_in_once_on_401_and_replays() {
     let server = MockServer::start().await;
     // First login gives s1, the second s2.

@@ -121,10 +121,16 @@ impl Args {
 
 async fn child(args: &Args, concurrency: Option<usize>) -> Result<RunReport> {
     let exe = std::env::current_exe().context("locating collect-bench")?;
+    // Not `output()`: tokio's pipes stderr there whatever was set, which hid the child's
+    // errors and logs.
     let out = tokio::process::Command::new(exe)
         .args(args.child_args(concurrency))
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
-        .output()
+        .spawn()
+        .context("starting a measurement")?
+        .wait_with_output()
         .await
         .context("running a measurement")?;
     if !out.status.success() {
@@ -143,7 +149,7 @@ fn print_report(label: &str, r: &RunReport) {
         .sim_cpu_s
         .map_or_else(|| "in process".to_owned(), |s| format!("{s:.2} s"));
     println!(
-        "{label:<10} concurrency {:>2}  wall {:>8.3} s  requests {:>6} ({} x 429)  {:>7.1} req/s  {:>9.0} VMs/s  {:>9.0} records/s  bound {:>7.3} s  ratio {:>5.2}  peak RSS {:>6.1} MiB  CPU {:.2} s (simulator {sim_cpu})",
+        "{label:<10} concurrency {:>2}  wall {:>8.3} s  requests {:>6} ({} x 429)  {:>7.1} req/s  {:>9.0} VMs/s  {:>9.0} records/s  bound {:>7.3} s  ratio {:>5.2}  peak RSS {:>6.1} MiB (before the collection {:.1})  CPU {:.2} s (simulator {sim_cpu})",
         r.concurrency,
         r.wall_s,
         r.requests,
@@ -154,13 +160,26 @@ fn print_report(label: &str, r: &RunReport) {
         r.bound_s,
         r.bound_ratio,
         r.peak_rss_mib,
+        r.base_rss_mib,
         r.cpu_s
     );
+}
+
+/// Logs to stderr when `RUST_LOG` is set (e.g. `RUST_LOG=nutanix_prism=debug` gives every
+/// Prism request with its timing); silent otherwise, so that logging costs nothing measured.
+fn init_tracing() {
+    if std::env::var_os("RUST_LOG").is_some() {
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_writer(std::io::stderr)
+            .init();
+    }
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    init_tracing();
     if args.serve_sim {
         return serve(&args.config()).await;
     }
@@ -196,6 +215,7 @@ async fn main() -> Result<()> {
                 "bound_s": measured.bound_s,
                 "bound_ratio": measured.bound_ratio,
                 "peak_rss_mib": measured.peak_rss_mib,
+                "base_rss_mib": measured.base_rss_mib,
                 "cpu_s": measured.cpu_s,
                 "sim_cpu_s": measured.sim_cpu_s,
                 "sim": measured.config.sim,
@@ -232,6 +252,7 @@ async fn main() -> Result<()> {
             "baseline_bound_ratio": baseline.bound_ratio,
             "peak_rss_mib": measured.peak_rss_mib,
             "baseline_peak_rss_mib": baseline.peak_rss_mib,
+            "base_rss_mib": measured.base_rss_mib,
             "cpu_s": measured.cpu_s,
             "sim_cpu_s": measured.sim_cpu_s,
             "baseline_cpu_s": baseline.cpu_s,

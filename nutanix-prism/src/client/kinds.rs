@@ -120,8 +120,14 @@ impl PrismClient {
         self.inner.execute(&call).await
     }
 
-    /// `GET /users/me`: the authenticated user.
+    /// `GET /users/me`: the authenticated user. In session mode the login is itself a
+    /// `GET /users/me`; the first call after a login answers from it without a second request.
     pub async fn current_user(&self) -> Result<UserInfo> {
+        if let Some(answer) = self.inner.login_answer().await?
+            && let Ok(user) = serde_json::from_value::<UserInfo>(answer)
+        {
+            return Ok(user);
+        }
         let call = Call::get(vec!["users".into(), "me".into()], "users/me");
         self.inner.execute(&call).await
     }

@@ -27,7 +27,10 @@
 //! before it is sent until its body is read (not while the body is decoded nor during retry
 //! back-off), so the next request goes out while a page is decoded or waits for the consumer.
 //! At most `concurrency + 2` pages are requested, decoded or waiting at any time, which bounds
-//! memory. Afterwards the stream verifies completeness: if fewer entities arrived than
+//! memory. On a multi-threaded runtime a page is decoded in `block_in_place`, at most one page
+//! per core at a time, so decoding never keeps the runtime's workers from the network. The first
+//! `concurrency` requests are spread over one round trip of the first page rather than sent at
+//! once, so that pages keep arriving one at a time instead of in bursts of `concurrency`. Afterwards the stream verifies completeness: if fewer entities arrived than
 //! `total_matches` (pages came back short or empty), it continues sequentially from the
 //! received count until an empty page; if the last page was full, it probes once more as above.
 //!
@@ -64,6 +67,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
 
 use futures::{Stream, StreamExt};
 use tokio::sync::Semaphore;
@@ -79,6 +83,26 @@ use crate::model::{Entity, ListRequest, ListResponse, SortOrder};
 /// `concurrency` exchanges on the wire: the next requests go out while the consumer is busy
 /// with a page, and memory stays bounded by `concurrency + PAGES_AHEAD` pages.
 pub(crate) const PAGES_AHEAD: usize = 2;
+
+/// Longest spread of the first window of the concurrent phase (see [`launch_delay`]).
+const MAX_LAUNCH_SPREAD: Duration = Duration::from_secs(1);
+
+/// When the `index`-th request of the concurrent phase may start: the first `concurrency`
+/// requests are spread evenly over one round trip of the first page (at most
+/// [`MAX_LAUNCH_SPREAD`]), later ones start as soon as they get a slot.
+///
+/// Launched together, the first window's pages would come back together, round after round:
+/// `concurrency` bodies to read and decode at once, with pages piling up in memory and the
+/// next requests held back while the cores decode. Spread over one round trip, pages arrive one
+/// at a time and each slot's next request follows its own body, so the spacing persists
+/// (self-clocking) and each page is decoded while the others are still on the wire.
+fn launch_delay(index: i64, concurrency: usize, round_trip: Duration) -> Duration {
+    let slots = u32::try_from(concurrency).unwrap_or(u32::MAX).max(1);
+    match u32::try_from(index) {
+        Ok(i) if i < slots => round_trip.min(MAX_LAUNCH_SPREAD) / slots * i,
+        _ => Duration::ZERO,
+    }
+}
 
 /// Client-wide listing defaults (set on the builder).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -352,20 +376,25 @@ impl PrismClient {
     }
 
     /// [`PrismClient::fetch_page`] as its own tokio task, so that the request and the decoding
-    /// of its body run on any runtime worker, concurrently with the caller. The task is aborted
-    /// when the returned future is dropped (a dropped stream stops its Prism traffic).
+    /// of its body run on any runtime worker, concurrently with the caller; the request waits
+    /// `delay` first. The task is aborted when the returned future is dropped (a dropped stream
+    /// stops its Prism traffic).
     fn spawn_page<T: Entity>(
         &self,
         target: &ListTarget,
         req: ListRequest,
         more_follow: bool,
         gate: &Arc<Semaphore>,
+        delay: Duration,
     ) -> PageTask<T> {
         let client = self.clone();
         let url = self.inner.url_for(&target.segments).to_string();
         let target = target.clone();
         let gate = Arc::clone(gate);
         let task = async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
             client
                 .fetch_page_gated::<T>(&target, &req, more_follow, Some(gate))
                 .await
@@ -479,7 +508,9 @@ impl PrismClient {
             // First page (unpaged kinds: one request without offset/length).
             let first_req = if target.paged { template.clone().offset(0).length(page_size) } else { template.clone() };
             progress.count_page(&url)?;
+            let first_started = Instant::now();
             let first = client.fetch_page::<T>(&target, &first_req, false).await?;
+            let round_trip = first_started.elapsed();
             let first_len = i64::try_from(first.entities.len()).unwrap_or(i64::MAX);
             for entity in progress.absorb(target.paged.then_some(page_size), first) {
                 yield entity;
@@ -510,12 +541,15 @@ impl PrismClient {
                 // task), created only when `buffer_unordered` has a free slot. At most
                 // `concurrency` exchanges are on the wire (`gate`); a page whose body has
                 // arrived frees its permit while it is decoded and waits for the consumer,
-                // so up to PAGES_AHEAD more pages can be decoded or waiting.
+                // so up to PAGES_AHEAD more pages can be decoded or waiting. The first window is
+                // spread over one round trip (`launch_delay`).
                 let gate = Arc::new(Semaphore::new(concurrency));
-                let mut pages = futures::stream::iter((0..remaining).map(|i| first_len + i * step))
-                    .map(|offset| {
+                let mut pages = futures::stream::iter(0..remaining)
+                    .map(|i| {
+                        let offset = first_len + i * step;
                         let req = template.clone().offset(offset).length(step);
-                        let task = client.spawn_page::<T>(&target, req, offset < last_offset, &gate);
+                        let delay = launch_delay(i, concurrency, round_trip);
+                        let task = client.spawn_page::<T>(&target, req, offset < last_offset, &gate, delay);
                         async move { (offset, task.await) }
                     })
                     .buffer_unordered(concurrency + PAGES_AHEAD);
@@ -682,6 +716,25 @@ mod tests {
         );
         p.last_len = 0;
         assert!(!p.wants_more());
+    }
+
+    #[test]
+    fn first_window_is_spread_over_one_round_trip() {
+        let rt = Duration::from_millis(100);
+        let delays: Vec<_> = (0..6).map(|i| launch_delay(i, 4, rt)).collect();
+        let ms = |m| Duration::from_millis(m);
+        assert_eq!(delays, [ms(0), ms(25), ms(50), ms(75), ms(0), ms(0)]);
+        assert_eq!(
+            launch_delay(1, 1, rt),
+            Duration::ZERO,
+            "sequential: no window"
+        );
+        assert_eq!(
+            launch_delay(3, 4, Duration::from_secs(40)),
+            ms(750),
+            "a slow first page (retries) spreads the window over at most a second"
+        );
+        assert_eq!(launch_delay(-1, 4, rt), Duration::ZERO);
     }
 
     #[test]

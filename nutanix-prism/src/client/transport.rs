@@ -40,6 +40,16 @@ pub(crate) struct Inner {
     pub(crate) observer: Option<RequestObserver>,
 }
 
+/// Pages of concurrent list streams decoded at once in this process: one per core. Decoding
+/// runs in `block_in_place`, so the runtime's workers keep reading bodies and sending the next
+/// requests meanwhile; more decodes at a time than cores would only hold more pages in memory.
+fn decode_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+    })
+}
+
 /// Session-mode login state.
 #[derive(Debug, Default)]
 pub(crate) struct SessionState {
@@ -49,6 +59,8 @@ pub(crate) struct SessionState {
     pub(crate) valid: bool,
     /// The login response set no cookie: fall back to sending Basic on every request.
     pub(crate) cookieless: bool,
+    /// The body of the login's `GET /users/me`, until [`Inner::login_answer`] takes it.
+    pub(crate) login_answer: Option<serde_json::Value>,
 }
 
 /// A request to make, relative to the v3 base URL.
@@ -298,7 +310,19 @@ impl Inner {
             let start = String::from_utf8_lossy(&body[..body.len().min(4096)]);
             tracing::trace!(body = %self.scrub(&start), "Prism response body (start)");
         }
-        match self.decode::<T>(method, url, status, &body) {
+        // A page of a concurrent list stream (gated) is decoded off the runtime's workers, where
+        // the runtime allows it: a 500-VM page takes milliseconds of CPU, during which a worker
+        // would otherwise neither read other bodies nor send the next requests.
+        let decoded = if call.gate.is_some()
+            && tokio::runtime::Handle::current().runtime_flavor()
+                == tokio::runtime::RuntimeFlavor::MultiThread
+        {
+            let _slot = decode_slots().acquire().await.ok();
+            tokio::task::block_in_place(|| self.decode::<T>(method, url, status, &body))
+        } else {
+            self.decode::<T>(method, url, status, &body)
+        };
+        match decoded {
             Ok(v) => {
                 event(Some(status), RequestOutcome::Success);
                 Ok(v)
@@ -351,7 +375,7 @@ impl Inner {
         }
         // Login: GET /users/me with Basic; the cookie jar keeps whatever Set-Cookie came back.
         let call = Call::get(vec!["users".into(), "me".into()], "users/me");
-        let _: serde_json::Value = Box::pin(self.execute_inner(&call, true)).await?;
+        let answer: serde_json::Value = Box::pin(self.execute_inner(&call, true)).await?;
         let has_cookies = self.jar.as_ref().is_some_and(|j| j.has_cookies(&self.base));
         if !has_cookies {
             tracing::warn!(
@@ -360,9 +384,20 @@ impl Inner {
         }
         state.cookieless = !has_cookies;
         state.valid = true;
+        state.login_answer = Some(answer);
         state.generation += 1;
         tracing::debug!(generation = state.generation, "Prism session established");
         Ok(Some(state.generation))
+    }
+
+    /// In session mode, logs in if no session is established, and returns the body of the
+    /// login's `GET /users/me` if no caller has taken it yet since that login: the caller that
+    /// wants the current user then needs no second request. `None` in other modes.
+    pub(crate) async fn login_answer(&self) -> Result<Option<serde_json::Value>> {
+        if self.ensure_session().await?.is_none() {
+            return Ok(None);
+        }
+        Ok(self.session.lock().await.login_answer.take())
     }
 
     async fn invalidate_session(&self, generation: u64) {
