@@ -26,11 +26,14 @@
 //! once. `concurrency` bounds the HTTP exchanges in flight: an exchange holds its slot from
 //! before it is sent until its body is read (not while the body is decoded nor during retry
 //! back-off), so the next request goes out while a page is decoded or waits for the consumer.
-//! At most `concurrency + 2` pages are requested, decoded or waiting at any time, which bounds
-//! memory. On a multi-threaded runtime a page is decoded in `block_in_place`, at most one page
-//! per core at a time, so decoding never keeps the runtime's workers from the network. The first
-//! `concurrency` requests are spread over one round trip of the first page rather than sent at
-//! once, so that pages keep arriving one at a time instead of in bursts of `concurrency`. Afterwards the stream verifies completeness: if fewer entities arrived than
+//! At most `concurrency + 1` pages are requested, decoded or waiting at any time, which bounds
+//! memory. On a multi-threaded runtime a page is decoded in `block_in_place`, with as many
+//! pages decoded at once in the process as half its cores (at least one), so decoding never
+//! keeps the runtime's workers from the network. The first `concurrency` requests are spread
+//! over one round trip of the first page rather than sent at once, so that pages keep arriving
+//! one at a time instead of in bursts of `concurrency`.
+//!
+//! Afterwards the stream verifies completeness: if fewer entities arrived than
 //! `total_matches` (pages came back short or empty), it continues sequentially from the
 //! received count until an empty page; if the last page was full, it probes once more as above.
 //!
@@ -82,7 +85,7 @@ use crate::model::{Entity, ListRequest, ListResponse, SortOrder};
 /// Pages of the concurrent phase that may be decoded or waiting for the consumer beyond the
 /// `concurrency` exchanges on the wire: the next requests go out while the consumer is busy
 /// with a page, and memory stays bounded by `concurrency + PAGES_AHEAD` pages.
-pub(crate) const PAGES_AHEAD: usize = 2;
+pub(crate) const PAGES_AHEAD: usize = 1;
 
 /// Longest spread of the first window of the concurrent phase (see [`launch_delay`]).
 const MAX_LAUNCH_SPREAD: Duration = Duration::from_secs(1);
@@ -437,7 +440,7 @@ impl PrismClient {
     /// `max_pages` requests; entities de-duplicated by [`Entity::key`]. Unpaged kinds (hosts) are
     /// fetched in one request without `length`. With `concurrency > 1` the pages after the first
     /// are fetched concurrently once `total_matches` is known (at most `concurrency` exchanges
-    /// on the wire and `concurrency + 2` pages in memory; order across pages not preserved),
+    /// on the wire and `concurrency + 1` pages in memory; order across pages not preserved),
     /// each page request and its JSON decoding in its own tokio task (aborted when the stream is
     /// dropped), then completeness is checked sequentially. A page whose `entities` is not an array ends the stream with
     /// [`Error::Paging`] unless `total_matches` shows that nothing remains at its offset.

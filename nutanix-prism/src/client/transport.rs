@@ -40,13 +40,17 @@ pub(crate) struct Inner {
     pub(crate) observer: Option<RequestObserver>,
 }
 
-/// Pages of concurrent list streams decoded at once in this process: one per core. Decoding
-/// runs in `block_in_place`, so the runtime's workers keep reading bodies and sending the next
-/// requests meanwhile; more decodes at a time than cores would only hold more pages in memory.
+/// Pages of concurrent list streams decoded at once in this process: half the cores, at least
+/// one. Decoding runs in `block_in_place`, so the runtime's workers keep reading bodies and
+/// sending the next requests meanwhile, and the other cores map and encode what was decoded.
+/// More decodes at a time would only hold more decoded pages in memory: on 2 cores, two at a
+/// time peaked 58-81 MiB at 100,000 VMs against 53-61 MiB for one, at the same wall time
+/// (docs/performance.md).
 fn decode_slots() -> &'static tokio::sync::Semaphore {
     static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
     SLOTS.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        tokio::sync::Semaphore::new((cores / 2).max(1))
     })
 }
 
