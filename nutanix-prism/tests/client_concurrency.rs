@@ -154,21 +154,21 @@ async fn concurrency_one_is_sequential() {
 
 /// A page that has arrived no longer holds a request slot: while the consumer sits on one
 /// entity of the concurrent phase without polling, the pages already scheduled (`concurrency`
-/// on the wire plus one decoded ahead) are all requested, and no more. Before the slot was
-/// released on arrival, only `concurrency` pages went out until the consumer moved on.
-#[tokio::test]
-async fn arrived_pages_free_their_slot_while_the_consumer_is_busy() {
+/// on the wire plus one decoded ahead per four of them, rounded up) are all requested, and no
+/// more. Before the slot was released on arrival, only `concurrency` pages went out until the
+/// consumer moved on.
+async fn pages_requested_while_the_consumer_is_busy(concurrency: usize) -> usize {
     use futures::StreamExt;
-    let concurrency = 2;
-    let fleet = PAGE * 12 - 5;
+    let fleet = PAGE * 20 - 5;
     let (gate, client, server) = start(fleet, 1).await;
     let mut stream = client.list_all::<Item>(options(concurrency));
     // The first page, then the first entity of the concurrent phase.
     for _ in 0..=PAGE {
         stream.next().await.unwrap().unwrap();
     }
-    // The first page, then `concurrency + 1` scheduled pages (the one being consumed included).
-    let expected = 1 + concurrency + 1;
+    let ahead = concurrency.div_ceil(4);
+    // The first page, then the scheduled pages (the one being consumed included).
+    let expected = 1 + concurrency + ahead;
     // Deadlock breaker only: the scheduled pages are requested whatever the timing.
     tokio::time::timeout(Duration::from_secs(30), async {
         while gate.requests.load(Ordering::SeqCst) < expected {
@@ -178,9 +178,26 @@ async fn arrived_pages_free_their_slot_while_the_consumer_is_busy() {
     .await
     .expect("the scheduled pages were not all requested while the consumer held a page");
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert_eq!(gate.requests.load(Ordering::SeqCst), expected);
+    let requested = gate.requests.load(Ordering::SeqCst);
     // The rest of the listing is complete.
     let rest: Vec<Item> = stream.try_collect().await.unwrap();
     assert_eq!(PAGE + 1 + rest.len(), fleet);
     server.abort();
+    requested
+}
+
+#[tokio::test]
+async fn arrived_pages_free_their_slot_while_the_consumer_is_busy() {
+    assert_eq!(
+        pages_requested_while_the_consumer_is_busy(2).await,
+        1 + 2 + 1
+    );
+}
+
+#[tokio::test]
+async fn eight_on_the_wire_keep_two_pages_ahead() {
+    assert_eq!(
+        pages_requested_while_the_consumer_is_busy(8).await,
+        1 + 8 + 2
+    );
 }

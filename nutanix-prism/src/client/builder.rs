@@ -29,7 +29,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 * 1024 * 1024;
 /// Default page size of list streams (Prism's maximum; it clamps larger pages).
 pub const DEFAULT_PAGE_SIZE: u32 = 500;
 /// Default number of list page requests on the wire per stream (1 = sequential); one more page
-/// may be decoded or waiting for the consumer.
+/// may be decoded or waiting for the consumer (one per four requests on the wire).
 pub const DEFAULT_LIST_CONCURRENCY: usize = 4;
 
 /// Builder of a [`PrismClient`]; start with [`PrismClient::builder`].
@@ -205,7 +205,8 @@ impl PrismClientBuilder {
 
     /// Default number of page requests list streams keep on the wire at once (default
     /// [`DEFAULT_LIST_CONCURRENCY`]; 1 = sequential). A page frees its slot once its body is
-    /// read; at most `concurrency + 1` pages are requested, decoded or waiting at a time.
+    /// read; at most `concurrency + ceil(concurrency / 4)` pages are requested, decoded or
+    /// waiting at a time.
     pub fn list_concurrency(mut self, concurrency: usize) -> Self {
         self.list.concurrency = concurrency;
         self
