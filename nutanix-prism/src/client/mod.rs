@@ -5,6 +5,7 @@
 
 mod auth;
 mod builder;
+mod decode_pool;
 mod dedupe;
 mod endpoint;
 mod groups;
@@ -118,8 +119,12 @@ impl PrismClient {
 
     /// `GET` of any path below `/api/nutanix/v3/` (segments are percent-encoded), decoded as `R`.
     ///
-    /// For endpoints this crate does not wrap; e.g. `get_json(&["tasks", uuid])`.
-    pub async fn get_json<R: serde::de::DeserializeOwned>(&self, segments: &[&str]) -> Result<R> {
+    /// For endpoints this crate does not wrap; e.g. `get_json(&["tasks", uuid])`. `R` is any owned
+    /// type (`serde_json::Value` for untyped access).
+    pub async fn get_json<R: serde::de::DeserializeOwned + Send + 'static>(
+        &self,
+        segments: &[&str],
+    ) -> Result<R> {
         let segments: Vec<String> = segments.iter().map(|s| (*s).to_owned()).collect();
         let operation = segments.first().cloned().unwrap_or_default();
         self.inner

@@ -28,9 +28,9 @@
 //! back-off), so the next request goes out while a page is decoded or waits for the consumer.
 //! At most `concurrency + ceil(concurrency / 4)` pages are requested, decoded or waiting at any
 //! time (5 at the default 4), which bounds
-//! memory. On a multi-threaded runtime a page is decoded in `block_in_place`, with as many
-//! pages decoded at once in the process as half its cores (at least one), so decoding never
-//! keeps the runtime's workers from the network. The first `concurrency` requests are spread
+//! memory. These pages are decoded on a few threads of their own, shared by the process (half
+//! its cores, at least one), so decoding never keeps the runtime's workers from the network and
+//! the allocator reuses the memory of consumed pages. The first `concurrency` requests are spread
 //! over one round trip of the first page rather than sent at once, so that pages keep arriving
 //! one at a time instead of in bursts of `concurrency`.
 //!

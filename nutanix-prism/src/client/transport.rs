@@ -11,6 +11,8 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
+
+use super::decode_pool;
 use url::Url;
 
 use super::auth::{API_KEY_HEADER, Auth, SessionJar, scrub};
@@ -38,20 +40,6 @@ pub(crate) struct Inner {
     pub(crate) max_body: u64,
     pub(crate) secrets: Vec<SecretString>,
     pub(crate) observer: Option<RequestObserver>,
-}
-
-/// Pages of concurrent list streams decoded at once in this process: half the cores, at least
-/// one. Decoding runs in `block_in_place`, so the runtime's workers keep reading bodies and
-/// sending the next requests meanwhile, and the other cores map and encode what was decoded.
-/// More decodes at a time would only hold more decoded pages in memory: on 2 cores, two at a
-/// time peaked 58-81 MiB at 100,000 VMs against 53-61 MiB for one, at the same wall time
-/// (docs/performance.md).
-fn decode_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        tokio::sync::Semaphore::new((cores / 2).max(1))
-    })
 }
 
 /// Session-mode login state.
@@ -132,11 +120,18 @@ impl Inner {
     }
 
     /// Sends `call` with retries (and one re-login in session mode) and decodes the JSON body.
-    pub(crate) async fn execute<T: DeserializeOwned>(&self, call: &Call) -> Result<T> {
+    pub(crate) async fn execute<T: DeserializeOwned + Send + 'static>(
+        &self,
+        call: &Call,
+    ) -> Result<T> {
         self.execute_inner(call, false).await
     }
 
-    async fn execute_inner<T: DeserializeOwned>(&self, call: &Call, login: bool) -> Result<T> {
+    async fn execute_inner<T: DeserializeOwned + Send + 'static>(
+        &self,
+        call: &Call,
+        login: bool,
+    ) -> Result<T> {
         let url = self.url_for(&call.segments);
         let path = url
             .path()
@@ -213,7 +208,7 @@ impl Inner {
     }
 
     /// One HTTP exchange.
-    async fn attempt<T: DeserializeOwned>(
+    async fn attempt<T: DeserializeOwned + Send + 'static>(
         &self,
         call: &Call,
         url: &Url,
@@ -314,15 +309,16 @@ impl Inner {
             let start = String::from_utf8_lossy(&body[..body.len().min(4096)]);
             tracing::trace!(body = %self.scrub(&start), "Prism response body (start)");
         }
-        // A page of a concurrent list stream (gated) is decoded off the runtime's workers, where
-        // the runtime allows it: a 500-VM page takes milliseconds of CPU, during which a worker
-        // would otherwise neither read other bodies nor send the next requests.
-        let decoded = if call.gate.is_some()
-            && tokio::runtime::Handle::current().runtime_flavor()
-                == tokio::runtime::RuntimeFlavor::MultiThread
-        {
-            let _slot = decode_slots().acquire().await.ok();
-            tokio::task::block_in_place(|| self.decode::<T>(method, url, status, &body))
+        // A page of a concurrent list stream (gated) is decoded on the decode threads
+        // (`decode_pool`): off the runtime's workers, and on the same few threads every time.
+        let decoded = if call.gate.is_some() {
+            let page = body.clone();
+            match decode_pool::run(move || crate::model::from_json_slice::<T>(&page).ok()).await {
+                Some(Some(value)) => Ok(value),
+                // A body that does not decode is decoded again here for the error's JSON path;
+                // without a decode thread the page is decoded inline.
+                _ => self.decode::<T>(method, url, status, &body),
+            }
         } else {
             self.decode::<T>(method, url, status, &body)
         };
