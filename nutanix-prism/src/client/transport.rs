@@ -11,11 +11,10 @@ use serde::de::DeserializeOwned;
 use tokio::sync::Semaphore;
 use tokio::time::Instant;
 use tracing::{Instrument, field};
-
-use super::decode_pool;
 use url::Url;
 
 use super::auth::{API_KEY_HEADER, Auth, SessionJar, scrub};
+use super::decode_pool;
 use super::observe::{RequestEvent, RequestObserver, RequestOutcome};
 use super::rate_limit::RateLimiter;
 use super::retry::{RetryPolicy, retry_hint};
