@@ -27,12 +27,12 @@
 //! before it is sent until its body is read (not while the body is decoded nor during retry
 //! back-off), so the next request goes out while a page is decoded or waits for the consumer.
 //! At most `concurrency + ceil(concurrency / 4)` pages are requested, decoded or waiting at any
-//! time (5 at the default 4), which bounds
-//! memory. These pages are decoded on a few threads of their own, shared by the process (half
-//! its cores, at least one), so decoding never keeps the runtime's workers from the network and
-//! the allocator reuses the memory of consumed pages. The first `concurrency` requests are spread
-//! over one round trip of the first page rather than sent at once, so that pages keep arriving
-//! one at a time instead of in bursts of `concurrency`.
+//! time (5 at the default 4), which bounds memory. These pages are decoded on a few threads of
+//! their own, shared by the process (half its cores, at least one), so decoding never keeps the
+//! runtime's workers from the network and the allocator reuses the memory of consumed pages.
+//! The first `concurrency` requests are spread over one round trip of the first page rather
+//! than sent at once, so that pages keep arriving one at a time instead of in bursts of
+//! `concurrency`.
 //!
 //! Afterwards the stream verifies completeness: if fewer entities arrived than
 //! `total_matches` (pages came back short or empty), it continues sequentially from the
@@ -87,8 +87,8 @@ use crate::model::{Entity, ListRequest, ListResponse, SortOrder};
 /// `concurrency` exchanges on the wire: one per four exchanges, rounded up. The next requests
 /// go out while the consumer is busy with a page, and memory stays bounded by `concurrency +
 /// pages_ahead(concurrency)` pages. Measured on 2 cores at 100,000 VMs (docs/performance.md):
-/// at concurrency 4 one page ahead peaks 53-68 MiB against 65-80 MiB for two at the same wall
-/// time; at concurrency 8 two ahead take 3.5 s against 3.9 s for one.
+/// at concurrency 4 one page ahead instead of two lowers the peak RSS by about 10 MiB at the
+/// same wall time; at concurrency 8 two ahead take 3.5 s against 3.9 s for one.
 pub(crate) fn pages_ahead(concurrency: usize) -> usize {
     concurrency.div_ceil(4).max(1)
 }
@@ -384,9 +384,8 @@ impl PrismClient {
         Ok(page)
     }
 
-    /// [`PrismClient::fetch_page`] as its own tokio task, so that the request and the decoding
-    /// of its body run on any runtime worker, concurrently with the caller; the request waits
-    /// `delay` first. The task is aborted when the returned future is dropped (a dropped stream
+    /// [`PrismClient::fetch_page`] as its own tokio task, concurrently with the caller (its body
+    /// is decoded on the decode threads); the request waits `delay` first. The task is aborted when the returned future is dropped (a dropped stream
     /// stops its Prism traffic).
     fn spawn_page<T: Entity>(
         &self,
@@ -447,9 +446,9 @@ impl PrismClient {
     /// fetched in one request without `length`. With `concurrency > 1` the pages after the first
     /// are fetched concurrently once `total_matches` is known (at most `concurrency` exchanges
     /// on the wire and `concurrency + ceil(concurrency / 4)` pages in memory; order across pages
-    /// not preserved),
-    /// each page request and its JSON decoding in its own tokio task (aborted when the stream is
-    /// dropped), then completeness is checked sequentially. A page whose `entities` is not an array ends the stream with
+    /// not preserved), each page request in its own tokio task (aborted when the stream is
+    /// dropped) and its JSON decoded on the process's decode threads, then completeness is
+    /// checked sequentially. A page whose `entities` is not an array ends the stream with
     /// [`Error::Paging`] unless `total_matches` shows that nothing remains at its offset.
     ///
     /// While entities are created or deleted during the stream, none is yielded twice but one
