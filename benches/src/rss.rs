@@ -3,15 +3,18 @@
 /// `VmHWM` (peak resident set size) of this process in KiB, or `None` where `/proc` is not
 /// available (not Linux).
 pub fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    parse_status_kib(&status, "VmHWM")
+    own_status_kib("VmHWM")
 }
 
 /// `VmRSS` (current resident set size) of this process in KiB, or `None` where `/proc` is not
 /// available.
 pub fn current_rss_kib() -> Option<u64> {
+    own_status_kib("VmRSS")
+}
+
+fn own_status_kib(field: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    parse_status_kib(&status, "VmRSS")
+    parse_status_kib(&status, field)
 }
 
 /// The value in KiB of the `field:   N kB` line of a `/proc/<pid>/status` text.

@@ -162,43 +162,43 @@ impl Tally {
 /// fields, so the measuring client spends little CPU on the shared cores; CloudForet decodes
 /// the messages on its own machines. The plugin still encodes every field in full.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct ResourceInfoHead {
+struct ResourceInfoHead {
     /// `ResourceInfo.state`.
     #[prost(int32, tag = "1")]
-    pub state: i32,
+    state: i32,
     /// `ResourceInfo.resource_type`.
     #[prost(string, tag = "3")]
-    pub resource_type: String,
+    resource_type: String,
     /// `ResourceInfo.resource`, top level only.
     #[prost(message, optional, tag = "6")]
-    pub resource: Option<StructHead>,
+    resource: Option<StructHead>,
 }
 
 /// A `google.protobuf.Struct` read as its map entries (`fields` = 1).
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct StructHead {
+struct StructHead {
     /// The entries (`key` = 1, `value` = 2).
     #[prost(message, repeated, tag = "1")]
-    pub fields: Vec<FieldHead>,
+    fields: Vec<FieldHead>,
 }
 
 /// One entry of a `Struct`'s map.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct FieldHead {
+struct FieldHead {
     /// The key.
     #[prost(string, tag = "1")]
-    pub key: String,
+    key: String,
     /// The value; only a string value is read.
     #[prost(message, optional, tag = "2")]
-    pub value: Option<ValueHead>,
+    value: Option<ValueHead>,
 }
 
 /// A `google.protobuf.Value` of which only `string_value` (3) is read.
 #[derive(Clone, PartialEq, prost::Message)]
-pub struct ValueHead {
+struct ValueHead {
     /// `string_value`, when the value is a string.
     #[prost(string, optional, tag = "3")]
-    pub string_value: Option<String>,
+    string_value: Option<String>,
 }
 
 /// The list concurrency the plugin uses when the options leave it unset.

@@ -20,8 +20,8 @@
 //!
 //! Both sizes must be large enough to fill every buffer of the pipeline, or the comparison
 //! measures the buffers filling up rather than the collection being held: each stream has up
-//! to `concurrency + ceil(concurrency / 4)` pages in flight, a record channel, and the HTTP/2 flow-control windows
-//! (2 MiB per stream on tonic's client side, about 1,300 records). At 150 VMs a whole
+//! to `concurrency + ceil(concurrency / 4)` pages in flight, a record channel, and the HTTP/2
+//! flow-control windows (2 MiB per stream on tonic's client side, about 1,300 records). At 150 VMs a whole
 //! collection (about 300 records) fits in those windows, so the peak at 150 VMs is not the
 //! plateau: session 2 compared 150 with 1,200 VMs, saw +115 MB and took it for a leak; from
 //! 1,200 to 4,800 VMs the peak grows by 2 MB (docs/reliability.md, section 6).

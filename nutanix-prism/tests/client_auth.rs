@@ -32,6 +32,23 @@ fn login_response(cookie: &str) -> ResponseTemplate {
         .append_header("Set-Cookie", format!("JSESSIONID=j-{cookie}; Path=/"))
 }
 
+/// The login of session mode: `GET /users/me` with Basic credentials, answered with the
+/// cookies of session `cookie`.
+fn login(cookie: &str) -> Mock {
+    Mock::given(method("GET"))
+        .and(path(ME))
+        .and(header_exists("authorization"))
+        .respond_with(login_response(cookie))
+}
+
+/// A client of `server` in session mode.
+fn session_client(server: &MockServer) -> PrismClient {
+    builder(server)
+        .session_auth("admin", PASSWORD.to_owned())
+        .build()
+        .unwrap()
+}
+
 /// Matches requests carrying both session cookies of login `session` (in any order).
 fn cookies(session: &'static str) -> impl Fn(&Request) -> bool {
     move |req: &Request| {
@@ -121,13 +138,7 @@ async fn api_key_401_says_check_the_key() {
 #[tokio::test]
 async fn session_logs_in_once_and_reuses_cookies() {
     let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ME))
-        .and(header_exists("authorization"))
-        .respond_with(login_response("s1"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    login("s1").expect(1).mount(&server).await;
     Mock::given(method("POST"))
         .and(path(LIST))
         .and(cookies("s1"))
@@ -136,10 +147,7 @@ async fn session_logs_in_once_and_reuses_cookies() {
         .expect(3)
         .mount(&server)
         .await;
-    let c = builder(&server)
-        .session_auth("admin", PASSWORD.to_owned())
-        .build()
-        .unwrap();
+    let c = session_client(&server);
     // Clones share the session.
     let c2 = c.clone();
     c.list::<Item>(ListRequest::default()).await.unwrap();
@@ -151,13 +159,7 @@ async fn session_logs_in_once_and_reuses_cookies() {
 async fn the_login_answers_the_first_current_user_call() {
     let server = MockServer::start().await;
     // The login (Basic) is the only GET /users/me until the first answer is used up.
-    Mock::given(method("GET"))
-        .and(path(ME))
-        .and(header_exists("authorization"))
-        .respond_with(login_response("s1"))
-        .expect(1)
-        .mount(&server)
-        .await;
+    login("s1").expect(1).mount(&server).await;
     Mock::given(method("GET"))
         .and(path(ME))
         .and(cookies("s1"))
@@ -166,10 +168,7 @@ async fn the_login_answers_the_first_current_user_call() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = builder(&server)
-        .session_auth("admin", PASSWORD.to_owned())
-        .build()
-        .unwrap();
+    let c = session_client(&server);
     let first = c.current_user().await.unwrap();
     assert_eq!(first.username(), Some("admin"));
     // Later calls ask Prism again (the user may have changed since the login).
@@ -181,23 +180,13 @@ async fn the_login_answers_the_first_current_user_call() {
 async fn session_relogs_in_once_on_401_and_replays() {
     let server = MockServer::start().await;
     // First login gives s1, the second s2.
-    Mock::given(method("GET"))
-        .and(path(ME))
-        .and(header_exists("authorization"))
-        .respond_with(login_response("s1"))
+    login("s1")
         .up_to_n_times(1)
         .expect(1)
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(method("GET"))
-        .and(path(ME))
-        .and(header_exists("authorization"))
-        .respond_with(login_response("s2"))
-        .expect(1)
-        .with_priority(2)
-        .mount(&server)
-        .await;
+    login("s2").expect(1).with_priority(2).mount(&server).await;
     // s1 works once, then "expires".
     Mock::given(method("POST"))
         .and(path(LIST))
@@ -225,10 +214,7 @@ async fn session_relogs_in_once_on_401_and_replays() {
         .expect(1)
         .mount(&server)
         .await;
-    let c = builder(&server)
-        .session_auth("admin", PASSWORD.to_owned())
-        .build()
-        .unwrap();
+    let c = session_client(&server);
     c.list::<Item>(ListRequest::default()).await.unwrap();
     let page = c.list::<Item>(ListRequest::default()).await.unwrap();
     assert_eq!(page.entities.len(), 2);
@@ -253,10 +239,7 @@ async fn session_without_cookies_falls_back_to_basic() {
         .expect(2)
         .mount(&server)
         .await;
-    let c = builder(&server)
-        .session_auth("admin", PASSWORD.to_owned())
-        .build()
-        .unwrap();
+    let c = session_client(&server);
     c.list::<Item>(ListRequest::default()).await.unwrap();
     c.list::<Item>(ListRequest::default()).await.unwrap();
 }
@@ -276,10 +259,7 @@ async fn session_relogin_happens_only_once() {
         .expect(2)
         .mount(&server)
         .await;
-    let c = builder(&server)
-        .session_auth("admin", PASSWORD.to_owned())
-        .build()
-        .unwrap();
+    let c = session_client(&server);
     let err = c.list::<Item>(ListRequest::default()).await.unwrap_err();
     assert!(err.is_unauthorized(), "{err:?}");
     assert!(
@@ -303,10 +283,7 @@ async fn session_login_failure_is_unauthorized() {
         .expect(0)
         .mount(&server)
         .await;
-    let c = builder(&server)
-        .session_auth("admin", PASSWORD.to_owned())
-        .build()
-        .unwrap();
+    let c = session_client(&server);
     let err = c.list::<Item>(ListRequest::default()).await.unwrap_err();
     let want = format!(
         "401 Unauthorized from GET {}{ME}: check the username and password",

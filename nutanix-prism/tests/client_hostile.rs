@@ -14,7 +14,7 @@ use nutanix_prism::{Error, ListOptions, PrismClient, RetryPolicy};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
-use wiremock::matchers::{method, path};
+use wiremock::matchers::{body_partial_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const LIST: &str = "/api/nutanix/v3/vms/list";
@@ -86,6 +86,49 @@ async fn malformed_json_is_a_decode_error_naming_the_position() {
         "{err:?}"
     );
     assert_eq!(list_requests(&server).await, 3);
+}
+
+/// Pages after the first are decoded on the decode threads; a page that does not decode there
+/// still ends the listing with the JSON path of the failure, without a retry.
+#[tokio::test]
+async fn a_concurrent_page_that_does_not_decode_names_its_json_path() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(LIST))
+        .and(body_partial_json(json!({"offset": 0})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(page_body(
+            vec![entity(0), entity(1)],
+            Some(4),
+            0,
+        )))
+        .mount(&server)
+        .await;
+    let good = page_body(vec![entity(2), entity(3)], Some(4), 2).to_string();
+    // Out of f64 range: serde_json refuses the number.
+    let bad = good.replacen(
+        "\"name\":\"vm-3\"",
+        "\"name\":\"vm-3\",\"resources\":{\"num_sockets\":1e400}",
+        1,
+    );
+    assert_ne!(good, bad);
+    Mock::given(method("POST"))
+        .and(path(LIST))
+        .and(body_partial_json(json!({"offset": 2})))
+        .respond_with(raw(200, "application/json", bad))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let results: Vec<Result<Vm, Error>> = client(&server)
+        .list_all::<Vm>(ListOptions::new().page_size(2).concurrency(2))
+        .collect()
+        .await;
+    let errors: Vec<Error> = results.into_iter().filter_map(Result::err).collect();
+    let err = errors.into_iter().next().expect("the second page fails");
+    let Error::Decode(d) = &err else {
+        panic!("expected a non-retried Decode, got {err:?}");
+    };
+    assert_eq!(d.path, "entities[1].spec.resources.num_sockets");
+    assert!(err.to_string().contains("number out of range"), "{err}");
 }
 
 #[tokio::test]

@@ -314,9 +314,10 @@ impl Inner {
             let page = body.clone();
             match decode_pool::run(move || crate::model::from_json_slice::<T>(&page).ok()).await {
                 Some(Some(value)) => Ok(value),
-                // A body that does not decode is decoded again here for the error's JSON path;
-                // without a decode thread the page is decoded inline.
-                _ => self.decode::<T>(method, url, status, &body),
+                // A body that does not decode is decoded again only to name the JSON path.
+                Some(None) => Err(self.decode_error::<T>(method, url, status, &body)),
+                // No decode thread: the page is decoded inline.
+                None => self.decode::<T>(method, url, status, &body),
             }
         } else {
             self.decode::<T>(method, url, status, &body)
